@@ -1,0 +1,95 @@
+package dev.broadcastchat.cli;
+
+import dev.broadcastchat.server.ChatServer;
+import dev.broadcastchat.server.ServerConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code chat server}: runs a server until SIGTERM or SIGINT. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Run a chat server. Every option also reads the environment variable named.",
+    footer = {
+      "",
+      "Prints 'listening on ws://HOST:PORT/' on stdout once bound. SIGTERM or SIGINT closes every",
+      "connection with 1001 and exits 0."
+    })
+final class ServerCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--host",
+      defaultValue = "${env:CHAT_HOST:-" + ServerConfig.DEFAULT_HOST + "}",
+      description = "Address to bind (default: ${DEFAULT-VALUE}; env CHAT_HOST).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:CHAT_PORT:-" + ServerConfig.DEFAULT_PORT + "}",
+      description = "Port to bind, 0 for any free port (default: ${DEFAULT-VALUE}; env CHAT_PORT).")
+  int port;
+
+  @Option(
+      names = "--max-frame-bytes",
+      defaultValue = "${env:CHAT_MAX_FRAME_BYTES:-" + ServerConfig.DEFAULT_MAX_FRAME_BYTES + "}",
+      description =
+          "Largest WebSocket frame or message accepted; larger ones close with 1009"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_FRAME_BYTES).")
+  int maxFrameBytes;
+
+  @Option(
+      names = "--max-queued-bytes",
+      defaultValue = "${env:CHAT_MAX_QUEUED_BYTES:-" + ServerConfig.DEFAULT_MAX_QUEUED_BYTES + "}",
+      description =
+          "Unwritten bytes a receiver may fall behind before it is closed with 1013"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_QUEUED_BYTES).")
+  long maxQueuedBytes;
+
+  @Option(
+      names = "--shutdown-timeout",
+      defaultValue = "${env:CHAT_SHUTDOWN_TIMEOUT:-10s}",
+      converter = DurationConverter.class,
+      description =
+          "How long shutdown waits for connections to close (default: ${DEFAULT-VALUE};"
+              + " env CHAT_SHUTDOWN_TIMEOUT).")
+  Duration shutdownTimeout;
+
+  @Option(
+      names = "--log-level",
+      defaultValue = "${env:CHAT_LOG_LEVEL:-info}",
+      description =
+          "trace, debug, info, warn, error or off (default: ${DEFAULT-VALUE}; env CHAT_LOG_LEVEL).")
+  String logLevel;
+
+  @Override
+  public Integer call() {
+    LogLevels.setRootLevel(logLevel);
+    ServerConfig config;
+    try {
+      config = new ServerConfig(host, port, maxFrameBytes, maxQueuedBytes, shutdownTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+    Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    try (ChatServer server = ChatServer.start(config)) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("listening on " + server.url());
+      out.flush();
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

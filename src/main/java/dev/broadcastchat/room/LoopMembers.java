@@ -1,0 +1,113 @@
+package dev.broadcastchat.room;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The members of one room that live on one event loop, and the broadcasts waiting for them.
+ *
+ * <p>Any thread may {@link #enqueue} a broadcast; the member list and the drain are confined to
+ * {@link #loop}. One drain task is scheduled however many broadcasts arrive before it runs, and it
+ * writes every pending broadcast to every member before flushing each member once: when messages
+ * come faster than the loop drains them, several frames for one receiver leave in one write.
+ */
+final class LoopMembers {
+  /** Most broadcasts written in one drain before yielding the loop to reads. */
+  static final int MAX_DRAIN_BATCH = 256;
+
+  private final EventLoop loop;
+  private final List<Member> members = new ArrayList<>();
+  private final Map<Member, Integer> positions = new IdentityHashMap<>();
+  private Member[] receivers = new Member[0];
+  private boolean receiversStale;
+  private final Queue<Envelope> pending = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable drainTask = this::drain;
+  private volatile int size;
+
+  LoopMembers(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  int size() {
+    return size;
+  }
+
+  void add(Member member) {
+    assert loop.inEventLoop();
+    if (positions.putIfAbsent(member, members.size()) == null) {
+      members.add(member);
+      membershipChanged();
+    }
+  }
+
+  boolean remove(Member member) {
+    assert loop.inEventLoop();
+    Integer position = positions.remove(member);
+    if (position == null) {
+      return false;
+    }
+    Member last = members.remove(members.size() - 1);
+    if (last != member) {
+      members.set(position, last);
+      positions.put(last, position);
+    }
+    membershipChanged();
+    return true;
+  }
+
+  private void membershipChanged() {
+    size = members.size();
+    receiversStale = true;
+  }
+
+  /** Queues {@code envelope} for every member on this loop; takes a reference of its own. */
+  void enqueue(Envelope envelope) {
+    pending.offer(envelope.retain());
+    if (drainScheduled.compareAndSet(false, true)) {
+      loop.execute(drainTask);
+    }
+  }
+
+  private void drain() {
+    assert loop.inEventLoop();
+    drainScheduled.set(false);
+    int written = 0;
+    Envelope envelope;
+    // A member may leave while being written to (a slow consumer is closed), so the drain walks a
+    // snapshot, rebuilt only when membership changed since the last drain.
+    if (receiversStale) {
+      receivers = members.toArray(new Member[0]);
+      receiversStale = false;
+    }
+    Member[] receivers = this.receivers;
+    while (written < MAX_DRAIN_BATCH && (envelope = pending.poll()) != null) {
+      try {
+        for (Member member : receivers) {
+          member.deliver(envelope);
+        }
+      } finally {
+        envelope.release();
+      }
+      written++;
+    }
+    if (written > 0) {
+      for (Member member : receivers) {
+        member.flush();
+      }
+    }
+    if (!pending.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+      loop.execute(drainTask);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.broadcastchat.room;
+
+import io.netty.channel.EventLoop;
+
+/**
+ * A receiver of a room's broadcasts: one connection.
+ *
+ * <p>A member belongs to one event loop; {@link #deliver} and {@link #flush} are only ever called
+ * on that loop.
+ */
+public interface Member {
+  /** The event loop this member's connection runs on. */
+  EventLoop loop();
+
+  /**
+   * Queues one broadcast for this member without flushing. The member takes what it needs from the
+   * envelope (retaining a duplicate of the frame); the caller keeps its own reference.
+   */
+  void deliver(Envelope envelope);
+
+  /** Flushes what {@link #deliver} queued since the last flush. */
+  void flush();
+}

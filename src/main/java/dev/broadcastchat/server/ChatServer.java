@@ -1,0 +1,155 @@
+package dev.broadcastchat.server;
+
+import dev.broadcastchat.bus.Bus;
+import dev.broadcastchat.bus.InMemoryBus;
+import dev.broadcastchat.room.Rooms;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running chat server: binds on {@link #start}, stops on {@link #close}.
+ *
+ * <p>Owns its event loop groups, its rooms and its bus, and releases them in reverse order on
+ * close. Thread-safe.
+ */
+public final class ChatServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+
+  /** Receivers are paced (replays) below this many unwritten bytes. */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+
+  private final ServerConfig config;
+  private final Transport transport;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final ChannelGroup allChannels;
+  private final Bus bus;
+  private final Channel serverChannel;
+
+  private ChatServer(ServerConfig config) {
+    this.config = config;
+    this.transport = Transport.best();
+    this.bossGroup = transport.newGroup(1);
+    this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
+    this.allChannels = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+    ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    Rooms rooms = new Rooms(workerGroup, alloc);
+    this.bus = new InMemoryBus(rooms::deliver, Clock.systemUTC());
+    try {
+      this.serverChannel = bind(alloc, rooms);
+    } catch (RuntimeException e) {
+      shutdownGroups();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a server and returns once it listens.
+   *
+   * @throws ServerStartException if it cannot bind
+   */
+  public static ChatServer start(ServerConfig config) {
+    return new ChatServer(config);
+  }
+
+  private Channel bind(ByteBufAllocator alloc, Rooms rooms) {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.ALLOCATOR, alloc)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+            .childHandler(new ChatServerInitializer(config, rooms, bus, allChannels));
+    try {
+      return bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
+    } catch (Exception e) {
+      String where = config.host() + ":" + config.port();
+      if (isAddressInUse(e)) {
+        throw new ServerStartException("cannot listen on " + where + ": address already in use", e);
+      }
+      throw new ServerStartException("cannot listen on " + where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isAddressInUse(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The address the server really bound (with the real port when 0 was asked for). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** The port the server really bound. */
+  public int port() {
+    return address().getPort();
+  }
+
+  /** {@code ws://host:port/} for the bound address. */
+  public String url() {
+    return "ws://" + SessionHandler.formatAddress(address()) + "/";
+  }
+
+  /** The configuration the server runs with. */
+  public ServerConfig config() {
+    return config;
+  }
+
+  /**
+   * Stops listening, closes every connection with 1001, waits for them to go (at most the shutdown
+   * timeout) and releases the event loops.
+   */
+  @Override
+  public void close() {
+    serverChannel.close().syncUninterruptibly();
+    for (Channel channel : allChannels) {
+      channel
+          .eventLoop()
+          .execute(
+              () ->
+                  SessionHandler.closeConnection(
+                      channel,
+                      WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
+                      "server shutting down"));
+    }
+    boolean drained =
+        allChannels
+            .newCloseFuture()
+            .awaitUninterruptibly(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (!drained) {
+      allChannels.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+    bus.close();
+    shutdownGroups();
+    log.info("stopped");
+  }
+
+  private void shutdownGroups() {
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.broadcastchat.server;
+
+import dev.broadcastchat.bus.Bus;
+import dev.broadcastchat.room.Rooms;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+
+/** Builds each connection's pipeline: HTTP first, then the WebSocket handshake and a session. */
+final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
+  static final String HTTP_HANDLER = "http-handler";
+
+  /** Longest request line, largest header block, of an HTTP request. */
+  static final int MAX_INITIAL_LINE = 4096;
+
+  static final int MAX_HEADER_BYTES = 8192;
+
+  /** Largest HTTP request body: nothing here takes one, so a small cap suffices. */
+  static final int MAX_HTTP_BODY = 8192;
+
+  static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+  private final ServerConfig config;
+  private final Rooms rooms;
+  private final Bus bus;
+  private final ChannelGroup allChannels;
+  private final HttpRequestHandler httpHandler;
+  private final WebSocketServerProtocolConfig wsConfig;
+
+  ChatServerInitializer(ServerConfig config, Rooms rooms, Bus bus, ChannelGroup allChannels) {
+    this.config = config;
+    this.rooms = rooms;
+    this.bus = bus;
+    this.allChannels = allChannels;
+    this.httpHandler = new HttpRequestHandler(bus::ready);
+    this.wsConfig =
+        WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath("/")
+            .checkStartsWith(true)
+            .handleCloseFrames(false)
+            .dropPongFrames(true)
+            .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+            .decoderConfig(
+                WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(config.maxFrameBytes())
+                    .allowExtensions(false)
+                    .allowMaskMismatch(false)
+                    .expectMaskedFrames(true)
+                    .closeOnProtocolViolation(true)
+                    .withUTF8Validator(true)
+                    .build())
+            .build();
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    allChannels.add(ch);
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+    p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
+    p.addLast(HTTP_HANDLER, httpHandler);
+    p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
+    p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
+    p.addLast("session", new SessionHandler(rooms, bus, config));
+  }
+}

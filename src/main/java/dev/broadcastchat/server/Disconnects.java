@@ -1,0 +1,40 @@
+package dev.broadcastchat.server;
+
+import io.netty.channel.unix.Errors;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
+
+/**
+ * Decides, in one place, which failures are an ordinary end of a connection (a peer that reset,
+ * went away or sent something the protocol refuses): those are logged at DEBUG, anything else is a
+ * bug worth a WARN.
+ */
+final class Disconnects {
+  private Disconnects() {}
+
+  static boolean isOrdinary(Throwable cause) {
+    if (cause instanceof ClosedChannelException
+        || cause instanceof Errors.NativeIoException
+        || cause instanceof CorruptedWebSocketFrameException
+        || cause instanceof CorruptedFrameException
+        || cause instanceof TooLongFrameException) {
+      return true;
+    }
+    if (cause instanceof IOException) {
+      String message = cause.getMessage();
+      if (message == null) {
+        return true;
+      }
+      String m = message.toLowerCase(Locale.ROOT);
+      return m.contains("reset")
+          || m.contains("broken pipe")
+          || m.contains("closed")
+          || m.contains("timed out");
+    }
+    return false;
+  }
+}
