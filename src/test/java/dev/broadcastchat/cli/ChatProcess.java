@@ -1,0 +1,118 @@
+package dev.broadcastchat.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The real jar (or the launcher) run as a process, with its output collected line by line. */
+final class ChatProcess implements AutoCloseable {
+  private final Process process;
+  private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+  private final List<String> stderr = new CopyOnWriteArrayList<>();
+  private final Thread errReader;
+
+  private ChatProcess(Process process) {
+    this.process = process;
+    Thread outReader = pump(process.getInputStream(), stdout::add);
+    this.errReader = pump(process.getErrorStream(), stderr::add);
+    outReader.start();
+    errReader.start();
+  }
+
+  /** {@code java -jar target/chat.jar ARGS}. */
+  static ChatProcess jar(Map<String, String> env, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", jarPath().toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
+    return new ChatProcess(pb.start());
+  }
+
+  /** {@code bash -c SCRIPT} in the project directory, where {@code ./chat} is the launcher. */
+  static ChatProcess shell(String script) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script);
+    pb.directory(launcherPath().getParent().toFile());
+    return new ChatProcess(pb.start());
+  }
+
+  static Path jarPath() {
+    Path jar = Path.of(System.getProperty("chat.jar", "target/chat.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no jar at " + jar + ": run the tests through 'mvn verify'");
+    }
+    return jar;
+  }
+
+  static Path launcherPath() {
+    return Path.of(System.getProperty("chat.launcher", "chat")).toAbsolutePath();
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static Thread pump(InputStream in, java.util.function.Consumer<String> sink) {
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  sink.accept(line);
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** The next stdout line, waiting at most {@code timeout}; null if none came. */
+  String nextLine(Duration timeout) throws InterruptedException {
+    return stdout.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits for the process to end and returns its exit code; kills it after {@code timeout}. */
+  int waitFor(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("process still running after " + timeout + "; stderr: " + stderr);
+    }
+    errReader.join(timeout.toMillis());
+    return process.exitValue();
+  }
+
+  /** Everything it printed on stderr so far. */
+  List<String> stderr() {
+    return List.copyOf(stderr);
+  }
+
+  /** Sends SIGTERM. */
+  void terminate() {
+    process.destroy();
+  }
+
+  Process process() {
+    return process;
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}

@@ -1,0 +1,157 @@
+package dev.broadcastchat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.broadcastchat.server.ChatServer;
+import dev.broadcastchat.server.ServerConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The real jar and the launcher as a user runs them: ports, exit codes, piped input. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CommandLineIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Test
+  void portFlagMovesTheServer() throws Exception {
+    int port = freePort();
+    try (ChatProcess server =
+        ChatProcess.jar(Map.of(), "server", "--port", Integer.toString(port))) {
+      assertListeningAndWelcoming(server, port);
+      server.terminate();
+      assertThat(server.waitFor(WAIT)).isZero();
+    }
+  }
+
+  @Test
+  void chatPortEnvironmentMovesTheServerAndTheFlagWins() throws Exception {
+    int envPort = freePort();
+    try (ChatProcess server =
+        ChatProcess.jar(Map.of("CHAT_PORT", Integer.toString(envPort)), "server")) {
+      assertListeningAndWelcoming(server, envPort);
+      server.terminate();
+      assertThat(server.waitFor(WAIT)).isZero();
+    }
+    int flagPort = freePort();
+    try (ChatProcess server =
+        ChatProcess.jar(
+            Map.of("CHAT_PORT", Integer.toString(envPort)),
+            "server",
+            "--port",
+            Integer.toString(flagPort))) {
+      assertListeningAndWelcoming(server, flagPort);
+    }
+  }
+
+  @Test
+  void clientPointedAtAPortWithNoServerSaysConnectionRefusedAndExits1() throws Exception {
+    int port = freePort();
+    String url = "ws://127.0.0.1:" + port + "/";
+    try (ChatProcess client = ChatProcess.jar(Map.of(), "client", url)) {
+      client.process().getOutputStream().close();
+      assertThat(client.waitFor(WAIT)).isEqualTo(1);
+      assertThat(client.stderr())
+          .singleElement()
+          .asString()
+          .contains(url)
+          .contains("connection refused");
+    }
+  }
+
+  @Test
+  void portInUseIsOneLineAndExit1() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        ChatProcess server =
+            ChatProcess.jar(Map.of(), "server", "--port", Integer.toString(taken.getLocalPort()))) {
+      assertThat(server.waitFor(WAIT)).isEqualTo(1);
+      assertThat(server.stderr())
+          .singleElement()
+          .asString()
+          .contains(":" + taken.getLocalPort())
+          .contains("address already in use");
+    }
+  }
+
+  @Test
+  void badOptionValueIsOneLineNamingItAndExit2() throws Exception {
+    try (ChatProcess server = ChatProcess.jar(Map.of(), "server", "--port", "eighty")) {
+      assertThat(server.waitFor(WAIT)).isEqualTo(2);
+      assertThat(server.stderr()).singleElement().asString().contains("--port").contains("eighty");
+    }
+    try (ChatProcess server = ChatProcess.jar(Map.of("CHAT_PORT", "70000"), "server")) {
+      assertThat(server.waitFor(WAIT)).isEqualTo(2);
+      assertThat(server.stderr()).singleElement().asString().contains("port: 70000");
+    }
+    try (ChatProcess server = ChatProcess.jar(Map.of(), "server", "--no-such-option")) {
+      assertThat(server.waitFor(WAIT)).isEqualTo(2);
+      assertThat(server.stderr()).singleElement().asString().contains("--no-such-option");
+    }
+  }
+
+  @Test
+  void pipedClientDeliversItsLineAndExits0() throws Exception {
+    try (ChatServer server = ChatServer.start(ServerConfig.defaults("127.0.0.1", 0))) {
+      BlockingQueue<String> received = new LinkedBlockingQueue<>();
+      WebSocket observer = connect(server.url(), received);
+      assertThat(received.poll(30, TimeUnit.SECONDS)).isEqualTo("Welcome to chat! Type a message");
+
+      try (ChatProcess client =
+          ChatProcess.shell("printf 'hi\\n' | ./chat client " + server.url())) {
+        assertThat(client.waitFor(Duration.ofSeconds(90))).isZero();
+        assertThat(client.stderr()).noneMatch(line -> line.contains("Exception"));
+      }
+      assertThat(received.poll(30, TimeUnit.SECONDS)).matches("127\\.0\\.0\\.1:\\d+: hi");
+      observer.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+    }
+  }
+
+  private static void assertListeningAndWelcoming(ChatProcess server, int port) throws Exception {
+    String line = server.nextLine(WAIT);
+    assertThat(line)
+        .as("stdout; stderr: %s", server.stderr())
+        .isEqualTo("listening on ws://127.0.0.1:" + port + "/");
+    BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    WebSocket ws = connect("ws://127.0.0.1:" + port + "/", received);
+    assertThat(received.poll(30, TimeUnit.SECONDS)).isEqualTo("Welcome to chat! Type a message");
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+  }
+
+  private static WebSocket connect(String url, BlockingQueue<String> received) {
+    return HttpClient.newHttpClient()
+        .newWebSocketBuilder()
+        .buildAsync(
+            URI.create(url),
+            new WebSocket.Listener() {
+              private final StringBuilder partial = new StringBuilder();
+
+              @Override
+              public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                  received.add(partial.toString());
+                  partial.setLength(0);
+                }
+                ws.request(1);
+                return null;
+              }
+            })
+        .join();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
