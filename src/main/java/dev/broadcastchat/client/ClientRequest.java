@@ -29,4 +29,7 @@ sealed interface ClientRequest {
 
   /** Ask who is in the room. */
   record Who() implements ClientRequest {}
+
+  /** Ask for a {@code pong}, to learn that the connection still carries. */
+  record Ping() implements ClientRequest {}
 }

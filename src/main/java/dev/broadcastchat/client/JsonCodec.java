@@ -84,6 +84,8 @@ final class JsonCodec {
       node.put("type", "join").put("room", join.room());
     } else if (request instanceof ClientRequest.Who) {
       node.put("type", "who");
+    } else if (request instanceof ClientRequest.Ping) {
+      node.put("type", "ping");
     } else {
       throw new IllegalArgumentException("request: " + request + " (expected: a known type)");
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -35,11 +36,36 @@ final class JsonSession implements Session, ServerEvent.Handler {
   /** How long the end of input waits for says to be acked and shown. */
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * After this long without a frame from the server the client pings; after twice this long the
+   * connection is taken for lost (a dead peer or network can leave TCP silent for many minutes).
+   */
+  static final Duration KEEPALIVE = Duration.ofSeconds(20);
+
   /** How long the client waits for the server to answer its close. */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   /** Close codes after which connecting again cannot help: the server refuses what we send. */
   private static final Set<Integer> FINAL_CLOSE_CODES = Set.of(1002, 1003, 1007, 1008, 1009, 1010);
+
+  /**
+   * How long things may take.
+   *
+   * @param reconnectTimeout how long a lost connection is retried; zero gives up at once
+   * @param keepalive silence after which the client pings; twice this and the connection is lost
+   */
+  record Timing(Duration reconnectTimeout, Duration drainTimeout, Duration keepalive) {
+    Timing {
+      if (keepalive.isZero() || keepalive.isNegative()) {
+        throw new IllegalArgumentException("keepalive: " + keepalive + " (expected: > 0)");
+      }
+    }
+
+    /** The defaults, with {@code reconnectTimeout}. */
+    static Timing of(Duration reconnectTimeout) {
+      return new Timing(reconnectTimeout, DRAIN_TIMEOUT, KEEPALIVE);
+    }
+  }
 
   /** Opens connections; the real one is {@link Connection#open}. */
   interface Connector {
@@ -49,8 +75,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   private final URI url;
   private final String shownUrl;
-  private final Duration reconnectTimeout;
-  private final Duration drainTimeout;
+  private final Timing timing;
   private final Console console;
   private final Connector connector;
   private final JsonCodec codec = new JsonCodec();
@@ -76,6 +101,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private boolean inputEnded;
   private boolean closing;
   private int exitAfterClose;
+  private long lastHeardNanos;
   private long giveUpAtNanos;
   private Link.Ended lostBecause;
   private String lastAttemptFailure;
@@ -85,14 +111,12 @@ final class JsonSession implements Session, ServerEvent.Handler {
    * @param url the URL the first connection was opened to (with {@code nick} and {@code room})
    * @param shownUrl the URL as the user gave it, for messages
    * @param askedNick the nick asked for, or null
-   * @param drainTimeout how long the end of input waits for says to be acked and shown
    */
   JsonSession(
       URI url,
       String shownUrl,
       String askedNick,
-      Duration reconnectTimeout,
-      Duration drainTimeout,
+      Timing timing,
       Console console,
       Connector connector,
       ZoneId zone,
@@ -100,8 +124,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     this.url = url;
     this.shownUrl = shownUrl;
     this.askedNick = askedNick;
-    this.reconnectTimeout = reconnectTimeout;
-    this.drainTimeout = drainTimeout;
+    this.timing = timing;
     this.console = console;
     this.connector = connector;
     this.format = new EventFormat(zone);
@@ -122,7 +145,12 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   @Override
   public void start(Link first) {
-    hop(() -> attach(first, false));
+    long period = timing.keepalive().toNanos() / 2;
+    hop(
+        () -> {
+          attach(first, false);
+          loop.scheduleWithFixedDelay(this::checkAlive, period, period, TimeUnit.NANOSECONDS);
+        });
   }
 
   @Override
@@ -161,6 +189,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     resumed = isResumed;
     live = false;
     welcomesOnLink = 0;
+    lastHeardNanos = System.nanoTime();
     newLink.ended().whenComplete((ended, failure) -> hop(() -> onEnded(gen, ended)));
     newLink.start(frame -> hop(() -> onFrame(gen, frame)));
   }
@@ -170,6 +199,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     if (gen != generation) {
       return;
     }
+    lastHeardNanos = System.nanoTime();
     ServerEvent event;
     try {
       event = codec.decode(frame);
@@ -326,7 +356,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
       return;
     }
     inputEnded = true;
-    loop.schedule(this::drainTimedOut, drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    loop.schedule(this::drainTimedOut, timing.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
     drainIfSettled();
   }
 
@@ -354,7 +384,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
             + " not confirmed by "
             + shownUrl
             + " within "
-            + human(drainTimeout)
+            + human(timing.drainTimeout())
             + " and may not have been delivered");
     closeAndExit(1);
   }
@@ -390,15 +420,44 @@ final class JsonSession implements Session, ServerEvent.Handler {
       finish(exitAfterClose);
       return;
     }
+    lost(ended);
+  }
+
+  /** Pings a quiet server, and gives up on a connection that stayed silent even so. */
+  private void checkAlive() {
+    assert inLoop();
+    if (link == null || closing) {
+      return;
+    }
+    long silent = System.nanoTime() - lastHeardNanos;
+    if (silent >= 2 * timing.keepalive().toNanos()) {
+      Link dead = link;
+      generation++;
+      link = null;
+      live = false;
+      dead.abort();
+      lost(
+          new Link.Ended(
+              1006,
+              "no answer for " + human(timing.keepalive().multipliedBy(2)),
+              new TimeoutException(),
+              false));
+    } else if (silent >= timing.keepalive().toNanos()) {
+      link.send(codec.encode(new ClientRequest.Ping()));
+    }
+  }
+
+  private void lost(Link.Ended ended) {
+    assert inLoop();
     boolean finalClose = ended.error() == null && FINAL_CLOSE_CODES.contains(ended.code());
-    if (finalClose || reconnectTimeout.isZero()) {
+    if (finalClose || timing.reconnectTimeout().isZero()) {
       console.error("connection to " + shownUrl + " lost (" + ended.describe() + ")");
       finish(1);
       return;
     }
     lostBecause = ended;
     lastAttemptFailure = null;
-    giveUpAtNanos = System.nanoTime() + reconnectTimeout.toNanos();
+    giveUpAtNanos = System.nanoTime() + timing.reconnectTimeout().toNanos();
     backoff.reset();
     scheduleAttempt("* connection lost (" + ended.describe() + "), reconnecting");
   }
@@ -478,7 +537,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
             + " lost ("
             + lostBecause.describe()
             + "); no reconnect within "
-            + human(reconnectTimeout)
+            + human(timing.reconnectTimeout())
             + (lastAttemptFailure == null ? "" : " (last try: " + lastAttemptFailure + ")"));
     finish(1);
   }

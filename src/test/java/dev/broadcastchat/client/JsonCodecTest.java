@@ -140,6 +140,7 @@ class JsonCodecTest {
     assertThat(codec.encode(new ClientRequest.Join("dev")))
         .isEqualTo("{\"type\":\"join\",\"room\":\"dev\"}");
     assertThat(codec.encode(new ClientRequest.Who())).isEqualTo("{\"type\":\"who\"}");
+    assertThat(codec.encode(new ClientRequest.Ping())).isEqualTo("{\"type\":\"ping\"}");
   }
 
   @Test

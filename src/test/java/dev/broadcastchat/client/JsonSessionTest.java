@@ -33,13 +33,16 @@ class JsonSessionTest {
   private JsonSession session;
 
   private JsonSession session(Duration reconnectTimeout, Duration drainTimeout) {
+    return session(new JsonSession.Timing(reconnectTimeout, drainTimeout, Duration.ofMinutes(1)));
+  }
+
+  private JsonSession session(JsonSession.Timing timing) {
     session =
         new JsonSession(
             URL,
             URL.toString(),
             "alice",
-            reconnectTimeout,
-            drainTimeout,
+            timing,
             console,
             url -> {
               CompletableFuture<Link> result = new CompletableFuture<>();
@@ -355,6 +358,24 @@ class JsonSessionTest {
     await().until(() -> !attempts.isEmpty());
     session.onInputEnd();
     assertThat(exitCode()).isZero();
+  }
+
+  @Test
+  void pingsAQuietServerAndReconnectsWhenItStaysSilent() throws Exception {
+    session(
+        new JsonSession.Timing(
+            Duration.ofMinutes(2), Duration.ofSeconds(5), Duration.ofMillis(300)));
+    FakeLink link = liveLink();
+    assertThat(link.nextSent()).isEqualTo("{\"type\":\"ping\"}");
+    assertThat(console.nextShown())
+        .matches("\\* connection lost \\(no answer for 600ms\\), reconnecting in \\d\\.\\d s");
+    assertThat(link.closed).isDone();
+    Attempt attempt = attempts.poll(10, TimeUnit.SECONDS);
+    assertThat(attempt).isNotNull();
+    FakeLink second = FakeLink.json();
+    attempt.result().complete(second);
+    second.deliver(WELCOME);
+    assertThat(console.nextShown()).isEqualTo("* reconnected");
   }
 
   @Test
