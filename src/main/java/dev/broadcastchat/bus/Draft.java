@@ -8,5 +8,7 @@ package dev.broadcastchat.bus;
  * @param addr the sender's {@code ip:port}
  * @param text the text as sent
  * @param action true for {@code /me}
+ * @param ref the client's reference for acks and resends, or null
  */
-public record Draft(String room, String from, String addr, String text, boolean action) {}
+public record Draft(
+    String room, String from, String addr, String text, boolean action, String ref) {}

@@ -39,12 +39,52 @@ final class ServerCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--history",
+      defaultValue = "${env:CHAT_HISTORY:-" + ServerConfig.DEFAULT_HISTORY + "}",
+      description = "Messages kept per room (default: ${DEFAULT-VALUE}; env CHAT_HISTORY).")
+  int history;
+
+  @Option(
+      names = "--room-ttl",
+      defaultValue = "${env:CHAT_ROOM_TTL:-1h}",
+      converter = DurationConverter.class,
+      description =
+          "How long an empty room's history is kept after its last message"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_ROOM_TTL).")
+  Duration roomTtl;
+
+  @Option(
+      names = "--max-message-bytes",
+      defaultValue =
+          "${env:CHAT_MAX_MESSAGE_BYTES:-" + ServerConfig.DEFAULT_MAX_MESSAGE_BYTES + "}",
+      description =
+          "Longest chat message, in UTF-8 bytes of its text; longer ones are refused"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_MESSAGE_BYTES).")
+  int maxMessageBytes;
+
+  @Option(
       names = "--max-frame-bytes",
       defaultValue = "${env:CHAT_MAX_FRAME_BYTES:-" + ServerConfig.DEFAULT_MAX_FRAME_BYTES + "}",
       description =
           "Largest WebSocket frame or message accepted; larger ones close with 1009"
               + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_FRAME_BYTES).")
   int maxFrameBytes;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "${env:CHAT_RATE:-" + ServerConfig.DEFAULT_RATE + "}",
+      description =
+          "Messages per second per connection, 0 for no limit"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_RATE).")
+  int rate;
+
+  @Option(
+      names = "--burst",
+      defaultValue = "${env:CHAT_BURST:-" + ServerConfig.DEFAULT_BURST + "}",
+      description =
+          "Messages a connection may send at once before --rate applies"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_BURST).")
+  int burst;
 
   @Option(
       names = "--max-queued-bytes",
@@ -75,7 +115,19 @@ final class ServerCommand implements Callable<Integer> {
     LogLevels.setRootLevel(logLevel);
     ServerConfig config;
     try {
-      config = new ServerConfig(host, port, maxFrameBytes, maxQueuedBytes, shutdownTimeout);
+      config =
+          ServerConfig.builder()
+              .host(host)
+              .port(port)
+              .history(history)
+              .roomTtl(roomTtl)
+              .maxMessageBytes(maxMessageBytes)
+              .maxFrameBytes(maxFrameBytes)
+              .rate(rate)
+              .burst(burst)
+              .maxQueuedBytes(maxQueuedBytes)
+              .shutdownTimeout(shutdownTimeout)
+              .build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

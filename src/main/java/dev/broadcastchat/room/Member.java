@@ -1,5 +1,6 @@
 package dev.broadcastchat.room;
 
+import dev.broadcastchat.protocol.WireProtocol;
 import io.netty.channel.EventLoop;
 
 /**
@@ -11,6 +12,9 @@ import io.netty.channel.EventLoop;
 public interface Member {
   /** The event loop this member's connection runs on. */
   EventLoop loop();
+
+  /** The protocol whose frames this member receives. */
+  WireProtocol protocol();
 
   /**
    * Queues one broadcast for this member without flushing. The member takes what it needs from the

@@ -1,35 +1,97 @@
 package dev.broadcastchat.room;
 
 import dev.broadcastchat.protocol.ChatMessage;
+import dev.broadcastchat.protocol.ServerEvent;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
- * The rooms of this node, by name. Thread-safe; a room is created on first use.
+ * The rooms of this node, by name. Thread-safe.
  *
- * <p>This is where the bus hands sequenced messages to local members: {@link #deliver} is called
- * once per message, in the room's order.
+ * <p>This is where the bus hands sequenced messages and other broadcasts to local members: {@link
+ * #deliver} is called once per message, in the room's order. A room exists while it has members; an
+ * empty one is dropped by {@link #dropEmpty}.
  */
 public final class Rooms {
   private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
   private final List<EventExecutor> eventLoops;
   private final ByteBufAllocator alloc;
+  private final Duration presenceInterval;
+  private volatile Consumer<ServerEvent.Presence> presenceSink = p -> {};
 
   /**
    * @param eventLoops every event loop a member may live on
    * @param alloc the allocator for encoded frames
+   * @param presenceInterval how often a room announces joins and leaves at most
    */
-  public Rooms(Iterable<EventExecutor> eventLoops, ByteBufAllocator alloc) {
-    this.eventLoops = List.copyOf(toList(eventLoops));
+  public Rooms(
+      Iterable<EventExecutor> eventLoops, ByteBufAllocator alloc, Duration presenceInterval) {
+    List<EventExecutor> list = new ArrayList<>();
+    eventLoops.forEach(list::add);
+    this.eventLoops = List.copyOf(list);
     this.alloc = alloc;
+    this.presenceInterval = presenceInterval;
   }
 
-  /** The room called {@code name}, created if new. */
-  public Room room(String name) {
-    return rooms.computeIfAbsent(name, n -> new Room(n, eventLoops, alloc));
+  /** Where coalesced join and leave notices go (the bus, so that every node hears them). */
+  public void presenceSink(Consumer<ServerEvent.Presence> sink) {
+    this.presenceSink = sink;
+  }
+
+  /**
+   * The room called {@code name}, created if new, with a place reserved for one member who must
+   * then {@link Room#join} it.
+   */
+  public Room enter(String name) {
+    return rooms.compute(
+        name,
+        (n, room) -> {
+          Room r =
+              room != null
+                  ? room
+                  : new Room(n, eventLoops, alloc, presenceInterval, p -> presenceSink.accept(p));
+          r.reserve();
+          return r;
+        });
+  }
+
+  /** The room called {@code name} if it exists on this node. */
+  public Room get(String name) {
+    return rooms.get(name);
+  }
+
+  /** Names of the rooms that have members on this node. */
+  public List<String> names() {
+    return List.copyOf(rooms.keySet());
+  }
+
+  /** How many rooms exist on this node. */
+  public int count() {
+    return rooms.size();
+  }
+
+  /** Drops every room that has no members; returns how many were dropped. */
+  public int dropEmpty() {
+    int dropped = 0;
+    for (String name : rooms.keySet()) {
+      boolean[] removed = new boolean[1];
+      rooms.computeIfPresent(
+          name,
+          (n, room) -> {
+            removed[0] = room.unoccupied();
+            return removed[0] ? null : room;
+          });
+      if (removed[0]) {
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   /** Hands a sequenced message to the local members of its room, if there are any. */
@@ -40,9 +102,11 @@ public final class Rooms {
     }
   }
 
-  private static List<EventExecutor> toList(Iterable<EventExecutor> executors) {
-    List<EventExecutor> list = new java.util.ArrayList<>();
-    executors.forEach(list::add);
-    return list;
+  /** Hands a broadcast that is not a message to the local members of {@code roomName}. */
+  public void deliverEvent(String roomName, ServerEvent event) {
+    Room room = rooms.get(roomName);
+    if (room != null) {
+      room.deliverEvent(event);
+    }
   }
 }

@@ -18,6 +18,17 @@ public final class WebSocketFrames {
   /** A complete, unmasked text frame carrying {@code text} as UTF-8. */
   public static ByteBuf text(ByteBufAllocator alloc, CharSequence text) {
     int payload = ByteBufUtil.utf8Bytes(text);
+    ByteBuf buf = header(alloc, payload);
+    ByteBufUtil.reserveAndWriteUtf8(buf, text, payload);
+    return buf;
+  }
+
+  /** A complete, unmasked text frame carrying {@code utf8}, which must be valid UTF-8. */
+  public static ByteBuf text(ByteBufAllocator alloc, byte[] utf8) {
+    return header(alloc, utf8.length).writeBytes(utf8);
+  }
+
+  private static ByteBuf header(ByteBufAllocator alloc, int payload) {
     int header = payload < 126 ? 2 : payload <= 0xFFFF ? 4 : 10;
     ByteBuf buf = alloc.directBuffer(header + payload);
     buf.writeByte(FIN_TEXT);
@@ -30,7 +41,6 @@ public final class WebSocketFrames {
       buf.writeByte(127);
       buf.writeLong(payload);
     }
-    ByteBufUtil.reserveAndWriteUtf8(buf, text, payload);
     return buf;
   }
 }

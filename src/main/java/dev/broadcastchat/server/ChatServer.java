@@ -2,6 +2,8 @@ package dev.broadcastchat.server;
 
 import dev.broadcastchat.bus.Bus;
 import dev.broadcastchat.bus.InMemoryBus;
+import dev.broadcastchat.protocol.ChatMessage;
+import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.room.Rooms;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -30,8 +32,16 @@ import org.slf4j.LoggerFactory;
 public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
 
-  /** Receivers are paced (replays) below this many unwritten bytes. */
-  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+  /**
+   * A connection stops being writable (and a replay pauses) past this many unwritten bytes, or half
+   * the slow-consumer bound if that is less, so that a paced replay never trips the bound.
+   */
+  static final int HIGH_WATER_MARK = 128 * 1024;
+
+  static WriteBufferWaterMark waterMark(long maxQueuedBytes) {
+    int high = (int) Math.min(HIGH_WATER_MARK, maxQueuedBytes / 2);
+    return new WriteBufferWaterMark(high / 4, high);
+  }
 
   private final ServerConfig config;
   private final Transport transport;
@@ -48,8 +58,34 @@ public final class ChatServer implements AutoCloseable {
     this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
     this.allChannels = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    Rooms rooms = new Rooms(workerGroup, alloc);
-    this.bus = new InMemoryBus(rooms::deliver, Clock.systemUTC());
+    Rooms rooms = new Rooms(workerGroup, alloc, ServerConfig.PRESENCE_INTERVAL);
+    InMemoryBus memoryBus =
+        new InMemoryBus(
+            new Bus.Delivery() {
+              @Override
+              public void deliver(ChatMessage message) {
+                rooms.deliver(message);
+              }
+
+              @Override
+              public void deliverEvent(String room, ServerEvent event) {
+                rooms.deliverEvent(room, event);
+              }
+            },
+            Clock.systemUTC(),
+            config.history(),
+            config.roomTtl());
+    this.bus = memoryBus;
+    rooms.presenceSink(presence -> bus.publishEvent(presence.room(), presence));
+    long sweepMillis = Math.max(1000, Math.min(60_000, config.roomTtl().toMillis()));
+    workerGroup.scheduleWithFixedDelay(
+        () -> {
+          rooms.dropEmpty();
+          memoryBus.expire(name -> rooms.get(name) != null);
+        },
+        sweepMillis,
+        sweepMillis,
+        TimeUnit.MILLISECONDS);
     try {
       this.serverChannel = bind(alloc, rooms);
     } catch (RuntimeException e) {
@@ -76,7 +112,7 @@ public final class ChatServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.ALLOCATOR, alloc)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
             .childHandler(new ChatServerInitializer(config, rooms, bus, allChannels));
     try {
       return bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();

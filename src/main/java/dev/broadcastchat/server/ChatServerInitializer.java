@@ -1,6 +1,7 @@
 package dev.broadcastchat.server;
 
 import dev.broadcastchat.bus.Bus;
+import dev.broadcastchat.protocol.WireProtocol;
 import dev.broadcastchat.room.Rooms;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -44,6 +45,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")
             .checkStartsWith(true)
+            .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
             .handleCloseFrames(false)
             .dropPongFrames(true)
             .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)

@@ -1,12 +1,24 @@
 package dev.broadcastchat.server;
 
 import dev.broadcastchat.bus.Bus;
+import dev.broadcastchat.bus.BusUnavailableException;
 import dev.broadcastchat.bus.Draft;
+import dev.broadcastchat.bus.Replay;
+import dev.broadcastchat.protocol.ChatMessage;
+import dev.broadcastchat.protocol.ClientCommand;
+import dev.broadcastchat.protocol.ErrorCode;
+import dev.broadcastchat.protocol.JsonCodec;
+import dev.broadcastchat.protocol.Names;
+import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.protocol.TextCodec;
 import dev.broadcastchat.protocol.WireProtocol;
 import dev.broadcastchat.room.Envelope;
 import dev.broadcastchat.room.Member;
 import dev.broadcastchat.room.Room;
+import dev.broadcastchat.room.Rooms;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -14,15 +26,18 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One chat connection after its handshake: who it is, which room it is in, and how broadcasts reach
- * it.
+ * One chat connection after its handshake: who it is, which room it is in, what it may send, and
+ * how broadcasts reach it (live, or held back while its replay is written).
  *
- * <p>Confined to its channel's event loop: every method runs there.
+ * <p>Confined to its channel's event loop: every method runs there; completions from the bus hop
+ * onto it first.
  */
 final class Session implements Member {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -35,20 +50,45 @@ final class Session implements Member {
   private final String addr;
   private final WireProtocol protocol;
   private final Bus bus;
-  private final long maxQueuedBytes;
+  private final Rooms rooms;
+  private final ServerConfig config;
+  private final RateLimiter rateLimiter;
   private final long openedAtNanos = System.nanoTime();
+
   private Room room;
+  private String nick;
   private boolean closing;
   private int closeCode = -1;
   private boolean wroteSinceFlush;
 
-  Session(Channel channel, String addr, WireProtocol protocol, Bus bus, long maxQueuedBytes) {
+  /** Bumped on every room change, so a replay that arrives for an earlier room is dropped. */
+  private int joinGeneration;
+
+  /** False while a replay is being written: live broadcasts wait in {@link #held}. */
+  private boolean live;
+
+  /** Messages up to this sequence number are covered by the replay. */
+  private long replayedThrough = Long.MIN_VALUE;
+
+  private final ArrayDeque<ChatMessage> replayQueue = new ArrayDeque<>();
+  private final ArrayDeque<Envelope> held = new ArrayDeque<>();
+  private long heldBytes;
+
+  Session(
+      Channel channel,
+      String addr,
+      WireProtocol protocol,
+      Bus bus,
+      Rooms rooms,
+      ServerConfig config) {
     this.channel = channel;
     this.connectionId = channel.id().asShortText();
     this.addr = addr;
     this.protocol = protocol;
     this.bus = bus;
-    this.maxQueuedBytes = maxQueuedBytes;
+    this.rooms = rooms;
+    this.config = config;
+    this.rateLimiter = new RateLimiter(config.rate(), config.burst(), openedAtNanos);
   }
 
   String connectionId() {
@@ -67,8 +107,12 @@ final class Session implements Member {
     return openedAtNanos;
   }
 
-  Room room() {
-    return room;
+  String roomName() {
+    return room == null ? null : room.name();
+  }
+
+  String nick() {
+    return nick;
   }
 
   @Override
@@ -76,21 +120,218 @@ final class Session implements Member {
     return channel.eventLoop();
   }
 
-  /** Greets the connection and makes it a member of {@code room}. */
-  void start(Room room) {
-    assert loop().inEventLoop();
-    channel.writeAndFlush(new TextWebSocketFrame(TextCodec.WELCOME), channel.voidPromise());
-    this.room = room;
-    room.join(this);
+  @Override
+  public WireProtocol protocol() {
+    return protocol;
   }
 
-  /** One text message from the client. */
-  void onText(String text) {
+  /** How this member is shown to others: its nick, else its address. */
+  String displayName() {
+    return nick != null ? nick : addr;
+  }
+
+  /**
+   * Starts the session in {@code roomName} as {@code requestedNick} (null for none), resuming after
+   * {@code since} (null for the kept history). A bad room or nick is answered and closed with 1008.
+   */
+  void start(String roomName, String requestedNick, String since) {
+    assert loop().inEventLoop();
+    String problem = Names.roomProblem(roomName);
+    if (problem == null && requestedNick != null) {
+      problem = Names.nickProblem(requestedNick);
+    }
+    if (problem != null) {
+      send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
+      close(WebSocketCloseStatus.POLICY_VIOLATION.code(), problem);
+      return;
+    }
+    enter(roomName, requestedNick, since, true);
+  }
+
+  private void enter(String roomName, String requestedNick, String since, boolean first) {
+    joinGeneration++;
+    Room target = rooms.enter(roomName);
+    nick = requestedNick == null ? null : target.claimNickWithSuffix(requestedNick, this);
+    room = target;
+    if (first || protocol == WireProtocol.JSON) {
+      send(new ServerEvent.Welcome(roomName, nick, addr));
+    } else {
+      send(new ServerEvent.Notice("* you are in " + roomName + " as " + displayName()));
+    }
+    live = protocol == WireProtocol.TEXT;
+    replayedThrough = Long.MIN_VALUE;
+    target.join(this, displayName());
+    if (!live) {
+      int generation = joinGeneration;
+      bus.replay(roomName, since)
+          .whenComplete(
+              (replay, error) -> onLoop(() -> onReplay(generation, since, replay, error)));
+    }
+    channel.flush();
+  }
+
+  private void onReplay(int generation, String since, Replay replay, Throwable error) {
+    if (closing || generation != joinGeneration) {
+      return;
+    }
+    if (error != null) {
+      send(
+          new ServerEvent.Error(
+              ErrorCode.UNAVAILABLE, "unavailable: history could not be read", null));
+      replay = new Replay(java.util.List.of(), false, Long.MIN_VALUE);
+    }
+    replayedThrough = replay.throughSeq();
+    if (replay.gap()) {
+      send(new ServerEvent.Gap(since));
+    }
+    replayQueue.addAll(replay.messages());
+    pumpReplay();
+  }
+
+  /** Writes the replay as fast as the connection drains it, then goes live. */
+  private void pumpReplay() {
+    while (!replayQueue.isEmpty() && channel.isWritable()) {
+      send(new ServerEvent.Message(replayQueue.pollFirst(), true));
+    }
+    if (!replayQueue.isEmpty()) {
+      channel.flush();
+      return;
+    }
+    send(new ServerEvent.Live());
+    live = true;
+    Envelope envelope;
+    while ((envelope = held.pollFirst()) != null) {
+      try {
+        write(envelope);
+      } finally {
+        envelope.release();
+      }
+    }
+    heldBytes = 0;
+    channel.flush();
+  }
+
+  /** The channel can take more: continue a replay that was waiting for it. */
+  void onWritable() {
+    if (!live && !replayQueue.isEmpty() && !closing) {
+      pumpReplay();
+    }
+  }
+
+  /** One text frame from the client. */
+  void onFrame(String text) {
     assert loop().inEventLoop();
     if (closing) {
       return;
     }
-    bus.publish(new Draft(room.name(), addr, addr, text, false));
+    ClientCommand command =
+        protocol == WireProtocol.JSON ? JsonCodec.decode(text) : TextCodec.parse(text);
+    if (!(command instanceof ClientCommand.Ping)) {
+      switch (rateLimiter.acquire(System.nanoTime())) {
+        case ALLOWED -> {}
+        case REFUSED -> {
+          String ref = command instanceof ClientCommand.Say say ? say.ref() : null;
+          send(
+              new ServerEvent.Error(
+                  ErrorCode.RATE_LIMITED,
+                  "slow down: at most " + config.rate() + " messages per second",
+                  ref));
+          channel.flush();
+          return;
+        }
+        case ABUSE -> {
+          log.info("conn {} {} closed for flooding", connectionId, addr);
+          close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit exceeded");
+          return;
+        }
+      }
+    }
+    if (command instanceof ClientCommand.Say say) {
+      say(say);
+    } else if (command instanceof ClientCommand.SetNick setNick) {
+      setNick(setNick.nick());
+    } else if (command instanceof ClientCommand.JoinRoom join) {
+      joinRoom(join.room());
+    } else if (command instanceof ClientCommand.Who) {
+      send(room.who(ServerEvent.Who.MAX_NAMES));
+    } else if (command instanceof ClientCommand.Ping) {
+      send(new ServerEvent.Pong());
+    } else if (command instanceof ClientCommand.Help) {
+      send(new ServerEvent.Notice(TextCodec.HELP));
+    } else if (command instanceof ClientCommand.Invalid invalid) {
+      send(new ServerEvent.Error(invalid.code(), invalid.message(), null));
+    }
+    channel.flush();
+  }
+
+  private void say(ClientCommand.Say say) {
+    int bytes = ByteBufUtil.utf8Bytes(say.text());
+    if (bytes > config.maxMessageBytes()) {
+      send(
+          new ServerEvent.Error(
+              ErrorCode.TOO_LONG,
+              "message too long (max " + config.maxMessageBytes() + " bytes)",
+              say.ref()));
+      return;
+    }
+    String ref = say.ref();
+    bus.publish(new Draft(room.name(), displayName(), addr, say.text(), say.action(), ref))
+        .whenComplete((message, error) -> onLoop(() -> onPublished(ref, message, error)));
+  }
+
+  private void onPublished(String ref, ChatMessage message, Throwable error) {
+    if (closing) {
+      return;
+    }
+    if (error != null) {
+      Throwable cause =
+          error instanceof CompletionException && error.getCause() != null
+              ? error.getCause()
+              : error;
+      String why = cause instanceof BusUnavailableException ? cause.getMessage() : "send failed";
+      send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, "unavailable: " + why, ref));
+      channel.flush();
+    } else if (ref != null) {
+      send(new ServerEvent.Ack(ref, message.id()));
+      channel.flush();
+    }
+  }
+
+  private void setNick(String requested) {
+    String problem = Names.nickProblem(requested);
+    if (problem != null) {
+      send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
+      return;
+    }
+    if (requested.equals(nick)) {
+      return;
+    }
+    if (!room.claimNick(requested, this)) {
+      send(new ServerEvent.Error(ErrorCode.NICK_TAKEN, "nick " + requested + " is taken", null));
+      return;
+    }
+    String before = displayName();
+    if (nick != null && !Names.nickKey(nick).equals(Names.nickKey(requested))) {
+      room.releaseNick(nick, this);
+    }
+    nick = requested;
+    room.rename(this, nick);
+    bus.publishEvent(room.name(), new ServerEvent.NickChange(room.name(), before, nick));
+  }
+
+  private void joinRoom(String roomName) {
+    String problem = Names.roomProblem(roomName);
+    if (problem != null) {
+      send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
+      return;
+    }
+    if (roomName.equals(room.name())) {
+      send(new ServerEvent.Notice("* you are in " + roomName + " as " + displayName()));
+      return;
+    }
+    String keepNick = nick;
+    leaveRoom();
+    enter(roomName, keepNick, null, false);
   }
 
   @Override
@@ -99,17 +340,39 @@ final class Session implements Member {
     if (closing) {
       return;
     }
-    if (!channel.isWritable() && queuedBytes() > maxQueuedBytes) {
-      log.info(
-          "conn {} {} slow consumer: over {} queued bytes, closing",
-          connectionId,
-          addr,
-          maxQueuedBytes);
-      close(WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "slow consumer");
+    if (envelope.seq() != Envelope.NO_SEQ && envelope.seq() <= replayedThrough) {
       return;
     }
-    channel.write(envelope.frame(protocol).retainedDuplicate(), channel.voidPromise());
-    wroteSinceFlush = true;
+    if (envelope.frame(protocol) == null) {
+      return;
+    }
+    if (!live) {
+      held.addLast(envelope.retain());
+      heldBytes += envelope.frameBytes(protocol);
+      if (heldBytes > config.maxQueuedBytes()) {
+        closeSlowConsumer();
+      }
+      return;
+    }
+    if (!channel.isWritable()) {
+      // What this drain wrote so far is not flushed yet: push it to the socket before judging,
+      // so that only a receiver the kernel cannot take more from counts as slow.
+      channel.flush();
+      wroteSinceFlush = false;
+      if (queuedBytes() > config.maxQueuedBytes()) {
+        closeSlowConsumer();
+        return;
+      }
+    }
+    write(envelope);
+  }
+
+  private void write(Envelope envelope) {
+    ByteBuf frame = envelope.frame(protocol);
+    if (frame != null && (envelope.seq() == Envelope.NO_SEQ || envelope.seq() > replayedThrough)) {
+      channel.write(frame.retainedDuplicate(), channel.voidPromise());
+      wroteSinceFlush = true;
+    }
   }
 
   @Override
@@ -121,9 +384,32 @@ final class Session implements Member {
     }
   }
 
+  private void closeSlowConsumer() {
+    log.info(
+        "conn {} {} slow consumer: over {} queued bytes, closing",
+        connectionId,
+        addr,
+        config.maxQueuedBytes());
+    close(WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "slow consumer");
+  }
+
   private long queuedBytes() {
     ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
     return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  /** Writes one event for this connection alone, without flushing. */
+  void send(ServerEvent event) {
+    if (protocol == WireProtocol.JSON) {
+      channel.write(
+          new TextWebSocketFrame(Unpooled.wrappedBuffer(JsonCodec.encode(event))),
+          channel.voidPromise());
+    } else {
+      String line = TextCodec.encode(event);
+      if (line != null) {
+        channel.write(new TextWebSocketFrame(line), channel.voidPromise());
+      }
+    }
   }
 
   /**
@@ -153,14 +439,14 @@ final class Session implements Member {
     if (closing) {
       // The peer answered a close of ours: the closing handshake is complete.
       channel.close();
-    } else {
-      closing = true;
-      leaveRoom();
-      int answer = code >= 1000 && code != 1005 && code != 1006 && code != 1015 ? code : 1000;
-      channel
-          .writeAndFlush(new CloseWebSocketFrame(answer, ""))
-          .addListener(ChannelFutureListener.CLOSE);
+      return;
     }
+    closing = true;
+    leaveRoom();
+    int answer = code >= 1000 && code != 1005 && code != 1006 && code != 1015 ? code : 1000;
+    channel
+        .writeAndFlush(new CloseWebSocketFrame(answer, ""))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   /** The connection is gone; called once, whatever ended it. */
@@ -180,7 +466,22 @@ final class Session implements Member {
   private void leaveRoom() {
     if (room != null) {
       room.leave(this);
+      room.releaseNick(nick, this);
       room = null;
+    }
+    replayQueue.clear();
+    Envelope envelope;
+    while ((envelope = held.pollFirst()) != null) {
+      envelope.release();
+    }
+    heldBytes = 0;
+  }
+
+  private void onLoop(Runnable task) {
+    if (loop().inEventLoop()) {
+      task.run();
+    } else {
+      loop().execute(task);
     }
   }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -48,19 +49,24 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(ChatServerInitializer.HTTP_HANDLER);
       }
       WireProtocol protocol = WireProtocol.forSubprotocol(handshake.selectedSubprotocol());
+      QueryStringDecoder query = new QueryStringDecoder(handshake.requestUri());
       session =
           new Session(
               ctx.channel(),
               formatAddress(ctx.channel().remoteAddress()),
               protocol,
               bus,
-              config.maxQueuedBytes());
-      session.start(rooms.room(DEFAULT_ROOM));
+              rooms,
+              config);
+      String room = param(query, "room");
+      session.start(
+          room == null ? DEFAULT_ROOM : room, param(query, "nick"), param(query, "since"));
       log.info(
-          "conn {} open {} room={} proto={}",
+          "conn {} open {} room={} nick={} proto={}",
           session.connectionId(),
           session.addr(),
-          DEFAULT_ROOM,
+          session.roomName(),
+          session.nick() == null ? "-" : session.nick(),
           protocol.name().toLowerCase(java.util.Locale.ROOT));
       return;
     }
@@ -75,7 +81,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
     try {
       if (frame instanceof TextWebSocketFrame text) {
-        session.onText(text.text());
+        session.onFrame(text.text());
       } else if (frame instanceof CloseWebSocketFrame close) {
         session.onCloseFrame(close.statusCode());
       } else if (frame instanceof BinaryWebSocketFrame) {
@@ -85,6 +91,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     } finally {
       ReferenceCountUtil.release(frame);
     }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (session != null && ctx.channel().isWritable()) {
+      session.onWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override
@@ -136,6 +150,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     } else {
       channel.close();
     }
+  }
+
+  private static String param(QueryStringDecoder query, String name) {
+    var values = query.parameters().get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   static String formatAddress(SocketAddress address) {

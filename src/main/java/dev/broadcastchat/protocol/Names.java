@@ -1,0 +1,91 @@
+package dev.broadcastchat.protocol;
+
+import java.text.Normalizer;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** The rules for room names and nicks (SPEC "Names"). */
+public final class Names {
+  public static final int MAX_ROOM_LENGTH = 64;
+  public static final int MAX_NICK_LENGTH = 32;
+  private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_ROOM_LENGTH + "}");
+
+  /** Characters that are letters or symbols to Unicode but show as nothing. */
+  private static final String BLANKS = "\u115F\u1160\u3164\uFFA0\u2800";
+
+  private static final int ZERO_WIDTH_JOINER = 0x200D;
+  private static final int VARIATION_SELECTOR_16 = 0xFE0F;
+
+  private Names() {}
+
+  /** Why {@code room} is not a valid room name, or null if it is. */
+  public static String roomProblem(String room) {
+    if (room == null || !ROOM.matcher(room).matches()) {
+      return "bad room: rooms are 1 to " + MAX_ROOM_LENGTH + " letters, digits, '-', '_' or '.'";
+    }
+    return null;
+  }
+
+  /** Why {@code nick} is not a valid nick, or null if it is. */
+  public static String nickProblem(String nick) {
+    if (nick == null || nick.isEmpty()) {
+      return "bad nick: a nick is 1 to " + MAX_NICK_LENGTH + " characters";
+    }
+    int length = nick.codePointCount(0, nick.length());
+    if (length > MAX_NICK_LENGTH) {
+      return "bad nick: at most " + MAX_NICK_LENGTH + " characters";
+    }
+    if (nick.startsWith("*") || nick.startsWith("!")) {
+      return "bad nick: a nick cannot start with '*' or '!'";
+    }
+    boolean visible = false;
+    for (int i = 0; i < nick.length(); ) {
+      int cp = nick.codePointAt(i);
+      if (cp == ':') {
+        return "bad nick: a nick cannot contain ':'";
+      }
+      if (!isPrintable(cp)) {
+        return "bad nick: no spaces or control characters";
+      }
+      visible |= isVisible(cp);
+      i += Character.charCount(cp);
+    }
+    return visible ? null : "bad nick: a nick needs a visible character";
+  }
+
+  private static boolean isVisible(int cp) {
+    return switch (Character.getType(cp)) {
+      case Character.NON_SPACING_MARK,
+          Character.ENCLOSING_MARK,
+          Character.COMBINING_SPACING_MARK,
+          Character.FORMAT ->
+          false;
+      default -> cp != VARIATION_SELECTOR_16;
+    };
+  }
+
+  /** The key under which nicks are compared (case-insensitive). */
+  public static String nickKey(String nick) {
+    return Normalizer.normalize(nick, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean isPrintable(int cp) {
+    if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || BLANKS.indexOf(cp) >= 0) {
+      return false;
+    }
+    if (cp == ZERO_WIDTH_JOINER || cp == VARIATION_SELECTOR_16) {
+      return true; // they hold emoji sequences together
+    }
+    return switch (Character.getType(cp)) {
+      case Character.CONTROL,
+          Character.FORMAT,
+          Character.SURROGATE,
+          Character.PRIVATE_USE,
+          Character.UNASSIGNED,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR ->
+          false;
+      default -> true;
+    };
+  }
+}
