@@ -67,6 +67,12 @@ final class EventFormat {
     return "! " + clean(message == null ? "error" : message);
   }
 
+  /** A notice as the server words it, made to read as one: {@code * ...}. */
+  String notice(ServerEvent.Notice notice) {
+    String text = clean(notice.text());
+    return indentContinuations(text.startsWith("* ") ? text : "* " + text);
+  }
+
   /** {@code * you are in lobby as alice}. */
   String whereYouAre(ServerEvent.Welcome welcome) {
     String as = welcome.nick() != null ? welcome.nick() : welcome.addr();

@@ -63,6 +63,7 @@ final class JsonCodec {
             optional(node, "room"), members, node.path("count").asInt(members.size()));
       }
       case "pong" -> new ServerEvent.Pong();
+      case "notice" -> new ServerEvent.Notice(required(node, "text"));
       case "error" ->
           new ServerEvent.Error(
               optional(node, "code"), optional(node, "message"), optional(node, "ref"));

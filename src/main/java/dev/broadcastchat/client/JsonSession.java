@@ -27,7 +27,8 @@ import java.util.random.RandomGenerator;
  * say waits in the {@link Outbox} until its ack; after a reconnect the unacked ones are sent again
  * with the same refs (the server dedupes by ref). Lines typed while no connection is live are held
  * and sent, in order, once one is. At the end of input it waits (at most {@link #DRAIN_TIMEOUT})
- * until every say was acked and shown, then closes with 1000.
+ * until every say was acked and shown, any replay is over, and a last {@code ping} has its {@code
+ * pong} (so the answers to commands sent before it have arrived), then closes with 1000.
  *
  * <p>Threading: all state is owned by one thread of the session's own ({@code chat-session}), which
  * it starts and stops; the entry points and the connections' callbacks hop onto it.
@@ -90,6 +91,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private int generation;
   private boolean resumed;
   private boolean live;
+  private boolean replaying;
+  private boolean finalPingSent;
+  private boolean finalPongReceived;
   private int welcomesOnLink;
   private boolean welcomed;
   private String room;
@@ -188,6 +192,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
     link = newLink;
     resumed = isResumed;
     live = false;
+    replaying = true;
+    finalPingSent = false;
+    finalPongReceived = false;
     welcomesOnLink = 0;
     lastHeardNanos = System.nanoTime();
     newLink.ended().whenComplete((ended, failure) -> hop(() -> onEnded(gen, ended)));
@@ -213,6 +220,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
   @Override
   public void on(ServerEvent.Welcome welcome) {
     welcomesOnLink++;
+    replaying = true;
     room = welcome.room();
     nick = welcome.nick();
     addr = welcome.addr();
@@ -245,7 +253,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   @Override
   public void on(ServerEvent.Live ignored) {
+    replaying = false;
     if (live) {
+      drainIfSettled();
       return;
     }
     live = true;
@@ -293,7 +303,10 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   @Override
   public void on(ServerEvent.Pong pong) {
-    // Nothing to show: the answer to a ping.
+    if (finalPingSent) {
+      finalPongReceived = true;
+      drainIfSettled();
+    }
   }
 
   @Override
@@ -303,6 +316,11 @@ final class JsonSession implements Session, ServerEvent.Handler {
       outbox.drop(error.ref());
       drainIfSettled();
     }
+  }
+
+  @Override
+  public void on(ServerEvent.Notice notice) {
+    console.show(format.notice(notice));
   }
 
   @Override
@@ -362,7 +380,19 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   private void drainIfSettled() {
     assert inLoop();
-    if (inputEnded && !closing && held.isEmpty() && outbox.settled()) {
+    if (!inputEnded || closing || !held.isEmpty() || !outbox.settled()) {
+      return;
+    }
+    if (link == null) {
+      closeAndExit(0);
+    } else if (!live) {
+      return;
+    } else if (!finalPingSent) {
+      // The server answers a connection's frames in order: the pong comes after the answers to
+      // everything sent before it (a join's replay may still follow; live ends it).
+      finalPingSent = true;
+      link.send(codec.encode(new ClientRequest.Ping()));
+    } else if (finalPongReceived && !replaying) {
       closeAndExit(0);
     }
   }

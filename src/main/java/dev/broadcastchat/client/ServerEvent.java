@@ -31,6 +31,8 @@ sealed interface ServerEvent {
 
     void on(Error error);
 
+    void on(Notice notice);
+
     void on(Unknown unknown);
   }
 
@@ -131,6 +133,17 @@ sealed interface ServerEvent {
 
   /** A problem, to this client only; {@code ref} set when it answers a say, else null. */
   record Error(String code, String message, String ref) implements ServerEvent {
+    @Override
+    public void accept(Handler handler) {
+      handler.on(this);
+    }
+  }
+
+  /**
+   * A line the server words itself, {@code * you are in lobby as alice}. Not in docs/PROTOCOL.md,
+   * but sent by the server (a {@code join} to the room one is in).
+   */
+  record Notice(String text) implements ServerEvent {
     @Override
     public void accept(Handler handler) {
       handler.on(this);

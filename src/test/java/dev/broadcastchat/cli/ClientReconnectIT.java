@@ -45,13 +45,13 @@ class ClientReconnectIT {
   }
 
   @Test
-  void pipedClientShowsItsOwnLineBeforeExiting0() throws Exception {
+  void pipedClientShowsItsOwnLineAndTheAnswersToItsCommandsBeforeExiting0() throws Exception {
     ChatServer server = start(ServerConfig.defaults("127.0.0.1", 0));
     try (ChatProcess client =
-        ChatProcess.shell("printf 'hi\\n' | ./chat client " + server.url() + " --nick p")) {
+        ChatProcess.shell("printf 'hi\\n/who\\n' | ./chat client " + server.url() + " --nick p")) {
       assertThat(client.waitFor(Duration.ofSeconds(90))).isZero();
       assertThat(client.stdoutSoFar()).first().isEqualTo(WELCOME);
-      assertThat(client.stdoutSoFar()).anyMatch(said("p", "hi"));
+      assertThat(client.stdoutSoFar()).anyMatch(said("p", "hi")).contains("* 1 in lobby: p");
       assertThat(client.stderr()).isEmpty();
     }
   }
@@ -65,7 +65,7 @@ class ClientReconnectIT {
       client.type("before the restart");
       client.awaitLine(said("x", "before the restart"), "with its own line", WAIT);
 
-      first.close();
+      stop(first);
       client.awaitLine(
           line -> line.startsWith("* connection lost ("), "saying the connection was lost", WAIT);
       ChatServer second = start(config);
@@ -88,7 +88,7 @@ class ClientReconnectIT {
     ChatServer first = start(config);
     try (ChatProcess client = ChatProcess.jar(Map.of(), "client", first.url(), "--nick", "y")) {
       client.awaitLine(WELCOME::equals, "welcoming", WAIT);
-      first.close();
+      stop(first);
       client.awaitLine(
           line -> line.startsWith("* connection lost ("), "saying the connection was lost", WAIT);
       client.type("typed while down");
@@ -105,6 +105,12 @@ class ClientReconnectIT {
       client.endInput();
       assertThat(client.waitFor(WAIT)).isZero();
     }
+  }
+
+  /** Closes {@code server} now (clients get 1001), and not again after the test. */
+  private void stop(ChatServer server) {
+    toClose.remove(server);
+    server.close();
   }
 
   private ChatServer start(ServerConfig config) {

@@ -89,6 +89,14 @@ class EventFormatTest {
   }
 
   @Test
+  void showsNoticesAsNotices() {
+    assertThat(format.notice(new ServerEvent.Notice("* you are in dev as a")))
+        .isEqualTo("* you are in dev as a");
+    assertThat(format.notice(new ServerEvent.Notice("server restarting soon")))
+        .isEqualTo("* server restarting soon");
+  }
+
+  @Test
   void showsTheWelcomeSentenceAndWhereYouAre() {
     ServerEvent.Welcome welcome =
         new ServerEvent.Welcome("dev", "alice_2", "1.2.3.4:5", "Welcome to chat! Type a message");

@@ -70,6 +70,8 @@ class JsonCodecTest {
     assertThat(codec.decode("{\"type\":\"ack\",\"ref\":\"c1-17\",\"id\":\"k2x9f0-42\"}"))
         .isEqualTo(new ServerEvent.Ack("c1-17", "k2x9f0-42"));
     assertThat(codec.decode("{\"type\":\"pong\"}")).isEqualTo(new ServerEvent.Pong());
+    assertThat(codec.decode("{\"type\":\"notice\",\"text\":\"* you are in lobby as a\"}"))
+        .isEqualTo(new ServerEvent.Notice("* you are in lobby as a"));
   }
 
   @Test

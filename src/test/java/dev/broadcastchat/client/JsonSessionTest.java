@@ -89,6 +89,16 @@ class JsonSessionTest {
     return new ClientRequest.Say(text, ref, frame.contains("\"action\":true"));
   }
 
+  /** Answers the ping the session sends once everything else is settled. */
+  private static void answerFinalPing(FakeLink link) throws InterruptedException {
+    String frame;
+    while ((frame = link.nextSent()) != null && !frame.equals("{\"type\":\"ping\"}")) {
+      // skip what was sent before it
+    }
+    assertThat(frame).as("the final ping").isNotNull();
+    link.deliver("{\"type\":\"pong\"}");
+  }
+
   private int exitCode() throws Exception {
     return session.exitCode().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -132,6 +142,7 @@ class JsonSessionTest {
     assertThat(session.exitCode().toCompletableFuture()).as("acked, not yet shown").isNotDone();
 
     link.deliver(message("m1", "alice", "hi", false));
+    answerFinalPing(link);
     assertThat(exitCode()).isZero();
     assertThat(console.everything).contains("[00:00] alice: hi");
     assertThat(link.closed).isDone();
@@ -189,6 +200,7 @@ class JsonSessionTest {
     assertThat(nextSay(second)).isEqualTo(one);
     session.onInputEnd();
     second.deliver(ack(one.ref(), "m1"));
+    answerFinalPing(second);
     assertThat(exitCode()).isZero();
   }
 
@@ -213,6 +225,40 @@ class JsonSessionTest {
     link.serverCloses(1013, "too slow");
     Attempt attempt = attempts.poll(10, TimeUnit.SECONDS);
     assertThat(attempt.url()).hasToString("ws://h:1/?nick=bob&room=dev");
+  }
+
+  @Test
+  void atEndOfInputWaitsForTheAnswersToCommandsSentBeforeIt() throws Exception {
+    session();
+    FakeLink link = liveLink();
+    session.onLine("/join dev");
+    session.onLine("/who");
+    session.onInputEnd();
+    assertThat(link.nextSent()).isEqualTo("{\"type\":\"join\",\"room\":\"dev\"}");
+    assertThat(link.nextSent()).isEqualTo("{\"type\":\"who\"}");
+    link.deliver(
+        "{\"type\":\"welcome\",\"room\":\"dev\",\"nick\":\"alice\",\"addr\":\"1.2.3.4:5\","
+            + "\"text\":\"Welcome to chat! Type a message\"}");
+    link.deliver("{\"type\":\"who\",\"room\":\"dev\",\"members\":[\"alice\"],\"count\":1}");
+    answerFinalPing(link);
+    assertThat(console.nextShown()).isEqualTo("* you are in dev as alice");
+    assertThat(console.nextShown()).isEqualTo("* 1 in dev: alice");
+    link.deliver(message("d1", "bob", "in dev", true));
+    assertThat(console.nextShown()).isEqualTo("[00:00] bob: in dev");
+    assertThat(session.exitCode().toCompletableFuture())
+        .as("the new room's replay is still running")
+        .isNotDone();
+
+    link.deliver(LIVE);
+    assertThat(exitCode()).isZero();
+  }
+
+  @Test
+  void showsNoticesAsTheServerWordsThem() throws Exception {
+    session();
+    FakeLink link = liveLink();
+    link.deliver("{\"type\":\"notice\",\"text\":\"* you are in lobby as alice\"}");
+    assertThat(console.nextShown()).isEqualTo("* you are in lobby as alice");
   }
 
   @Test
@@ -300,6 +346,7 @@ class JsonSessionTest {
             + "\"ref\":\""
             + say.ref()
             + "\"}");
+    answerFinalPing(link);
     assertThat(exitCode()).isZero();
     assertThat(console.errors).containsExactly("! message too long (max 4 bytes)");
   }
@@ -345,9 +392,11 @@ class JsonSessionTest {
     session.onLine("ignored after quit");
     link.deliver(message("m1", "alice", "waves", false).replace("false", "true"));
     link.deliver(ack(say.ref(), "m1"));
+    assertThat(link.nextSent()).isEqualTo("{\"type\":\"ping\"}");
+    link.deliver("{\"type\":\"pong\"}");
     assertThat(exitCode()).isZero();
     assertThat(console.everything).contains("[00:00] * alice waves");
-    assertThat(link.sent).isEmpty();
+    assertThat(link.sent).as("nothing typed after /quit").isEmpty();
   }
 
   @Test
