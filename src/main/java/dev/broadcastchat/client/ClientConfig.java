@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a client needs to know, built once from the command line and validated here.
+ * What a client needs to know, built once from the command line and validated here. Immutable.
  *
  * @param url server URL, {@code ws://} or {@code wss://}; its query parameters are kept
  * @param nick nick to ask for, or null to keep the URL's (if any)

@@ -57,6 +57,22 @@ class ClientReconnectIT {
   }
 
   @Test
+  void withAServerThatAcceptsNoSubprotocolItFallsBackToPlainText() throws Exception {
+    try (TextOnlyServer server = new TextOnlyServer();
+        ChatProcess client = ChatProcess.jar(Map.of(), "client", server.url(), "--nick", "t")) {
+      client.awaitLine(WELCOME::equals, "welcoming", WAIT);
+      client.type("/nick raw");
+      client.type("hello");
+      client.awaitLine(
+          line -> line.matches("127\\.0\\.0\\.1:\\d+: hello"), "with the raw echo", WAIT);
+      client.endInput();
+      assertThat(client.waitFor(WAIT)).isZero();
+      assertThat(server.received).containsExactly("/nick raw", "hello");
+      assertThat(client.stderr()).isEmpty();
+    }
+  }
+
+  @Test
   void theCliClientDrivenThroughAPipeReconnectsAfterAServerRestartAndSaysSo() throws Exception {
     ServerConfig config = ServerConfig.defaults("127.0.0.1", freePort());
     ChatServer first = start(config);
