@@ -21,6 +21,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -46,6 +47,13 @@ final class Session implements Member {
   static final long CLOSE_GRACE_MILLIS = 5_000;
 
   private final Channel channel;
+
+  /**
+   * Where encoded broadcast frames enter the pipeline: the WebSocket encoder's context, so that
+   * they skip the handlers that only frame objects need and go straight towards the socket.
+   */
+  private final ChannelHandlerContext frameWriter;
+
   private final String connectionId;
   private final String addr;
   private final WireProtocol protocol;
@@ -76,12 +84,14 @@ final class Session implements Member {
 
   Session(
       Channel channel,
+      ChannelHandlerContext frameWriter,
       String addr,
       WireProtocol protocol,
       Bus bus,
       Rooms rooms,
       ServerConfig config) {
     this.channel = channel;
+    this.frameWriter = frameWriter;
     this.connectionId = channel.id().asShortText();
     this.addr = addr;
     this.protocol = protocol;
@@ -370,7 +380,7 @@ final class Session implements Member {
   private void write(Envelope envelope) {
     ByteBuf frame = envelope.frame(protocol);
     if (frame != null && (envelope.seq() == Envelope.NO_SEQ || envelope.seq() > replayedThrough)) {
-      channel.write(frame.retainedDuplicate(), channel.voidPromise());
+      frameWriter.write(frame.retainedDuplicate(), frameWriter.voidPromise());
       wroteSinceFlush = true;
     }
   }
@@ -414,7 +424,7 @@ final class Session implements Member {
 
   /**
    * Leaves the room, sends a close frame with {@code code} behind whatever is still queued, and
-   * cuts the connection once that is written or after {@link #CLOSE_GRACE_MILLIS}.
+   * ends the connection when the peer answers it or after {@link #CLOSE_GRACE_MILLIS}.
    */
   void close(int code, String reason) {
     assert loop().inEventLoop();
@@ -424,9 +434,9 @@ final class Session implements Member {
     closing = true;
     closeCode = code;
     leaveRoom();
-    channel
-        .writeAndFlush(new CloseWebSocketFrame(code, reason))
-        .addListener(ChannelFutureListener.CLOSE);
+    // The connection stays open for the peer's answering close frame (onCloseFrame ends it): cut
+    // at once, a peer still sending would get a reset instead of our close code.
+    channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
     channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -53,6 +54,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       session =
           new Session(
               ctx.channel(),
+              ctx.pipeline().context(WebSocketFrameEncoder.class),
               formatAddress(ctx.channel().remoteAddress()),
               protocol,
               bus,
