@@ -314,6 +314,7 @@ final class Session implements Member {
       return;
     }
     if (requested.equals(nick)) {
+      send(new ServerEvent.Notice("* you are already known as " + nick));
       return;
     }
     if (!room.claimNick(requested, this)) {
