@@ -35,12 +35,17 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   private final HttpRequestHandler httpHandler;
   private final WebSocketServerProtocolConfig wsConfig;
 
-  ChatServerInitializer(ServerConfig config, Rooms rooms, Bus bus, ChannelGroup allChannels) {
+  ChatServerInitializer(
+      ServerConfig config,
+      Rooms rooms,
+      Bus bus,
+      ChannelGroup allChannels,
+      StaticFiles staticFiles) {
     this.config = config;
     this.rooms = rooms;
     this.bus = bus;
     this.allChannels = allChannels;
-    this.httpHandler = new HttpRequestHandler(bus::ready);
+    this.httpHandler = new HttpRequestHandler(bus::ready, staticFiles);
     this.wsConfig =
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")

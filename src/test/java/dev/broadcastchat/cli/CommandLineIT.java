@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.Map;
@@ -51,6 +53,32 @@ class CommandLineIT {
             "--port",
             Integer.toString(flagPort))) {
       assertListeningAndWelcoming(server, flagPort);
+    }
+  }
+
+  @Test
+  void jarServesTheWebClientFromItsOwnResources() throws Exception {
+    int port = freePort();
+    try (ChatProcess server =
+        ChatProcess.jar(Map.of(), "server", "--port", Integer.toString(port))) {
+      assertThat(server.nextLine(WAIT)).as("stderr: %s", server.stderr()).startsWith("listening");
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+      assertThat(page.body()).contains("/js/app.js");
+      HttpResponse<String> script =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/js/app.js")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(script.statusCode()).isEqualTo(200);
+      assertThat(script.headers().firstValue("content-type"))
+          .hasValue("text/javascript; charset=utf-8");
+      server.terminate();
+      assertThat(server.waitFor(WAIT)).isZero();
     }
   }
 
