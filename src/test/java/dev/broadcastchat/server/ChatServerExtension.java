@@ -89,6 +89,19 @@ final class ChatServerExtension
     return URI.create(server().url());
   }
 
+  /**
+   * Stops the server ({@link ChatServer#close}: every connection gets 1001) and starts a new one on
+   * the same port, as an operator's restart would. An in-memory server comes back with no history.
+   */
+  ChatServer restart() {
+    int port = port();
+    ChatServer running = server;
+    server = null;
+    running.close();
+    server = ChatServer.start(config.toBuilder().port(port).build());
+    return server;
+  }
+
   /** Opens a WebSocket to the server; it is aborted after the test if still open. */
   TestClient connect() {
     TestClient client = TestClient.connect(uri());
