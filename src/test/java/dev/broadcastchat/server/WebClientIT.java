@@ -283,6 +283,29 @@ class WebClientIT {
   }
 
   @Test
+  void followsTheNewestMessageUnlessTheReaderScrolledUp() {
+    ChatPage reader = page(first, "/?room=long&nick=reader").waitConnected();
+    try (TestClient talker = textClient("long", "talker")) {
+      for (int i = 1; i <= 40; i++) {
+        talker.send("line " + i);
+      }
+      reader.waitForMessages(40);
+      reader.waitUntil(d -> atBottom(reader), "the newest message in view");
+      assertThat(reader.driver().findElement(By.id("to-newest")).isDisplayed()).isFalse();
+
+      reader.driver().executeScript("document.getElementById('messages').scrollTop = 0;");
+      talker.send("line 41");
+      reader.waitForMessages(41);
+      assertThat(scrollTop(reader)).as("the reader's place is kept").isZero();
+      WebElement toNewest = reader.driver().findElement(By.id("to-newest"));
+      assertThat(toNewest.isDisplayed()).isTrue();
+      toNewest.click();
+      reader.waitUntil(d -> atBottom(reader), "back at the newest message");
+      assertThat(toNewest.isDisplayed()).isFalse();
+    }
+  }
+
+  @Test
   void aServerRestartShowsTheGapThenTheMessagesSentSince() {
     ChatPage alice = page(first, "/?room=restart&nick=alice").waitConnected();
     try (TestClient bob = textClient("restart", "bob")) {
@@ -320,6 +343,20 @@ class WebClientIT {
 
   private static List<String> ids(List<ChatPage.Line> lines) {
     return lines.stream().map(ChatPage.Line::id).toList();
+  }
+
+  private static boolean atBottom(ChatPage page) {
+    return (Boolean)
+        page.driver()
+            .executeScript(
+                "const l = document.getElementById('messages');"
+                    + " return l.scrollHeight - l.scrollTop - l.clientHeight < 2;");
+  }
+
+  private static long scrollTop(ChatPage page) {
+    return ((Number)
+            page.driver().executeScript("return document.getElementById('messages').scrollTop;"))
+        .longValue();
   }
 
   @SuppressWarnings("unchecked")
