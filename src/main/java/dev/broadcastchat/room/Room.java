@@ -46,7 +46,7 @@ public final class Room {
     this.name = name;
     this.alloc = alloc;
     for (EventExecutor executor : eventLoops) {
-      byLoop.put(executor, new LoopMembers((EventLoop) executor));
+      byLoop.put(executor, new LoopMembers((EventLoop) executor, alloc));
     }
     this.loops = byLoop.values().toArray(new LoopMembers[0]);
     this.presence =
