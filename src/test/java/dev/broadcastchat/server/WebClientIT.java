@@ -183,6 +183,7 @@ class WebClientIT {
       alice.say("typed while offline");
       assertThat(alice.outbox()).containsExactly("typed while offline");
       alice.waitUntil(d -> alice.status().contains("1 message waiting"), "the outbox counted");
+      alice.screenshot(SCREENSHOTS.resolve("web-client-reconnecting.png"));
 
       network.restore();
       alice.waitConnected();
@@ -268,6 +269,7 @@ class WebClientIT {
     // The message box is the last text field on the page.
     List<WebElement> fields = page.driver().findElements(By.cssSelector("input, textarea"));
     assertThat(fields.get(fields.size() - 1).getDomAttribute("id")).isEqualTo("input");
+    page.screenshot(SCREENSHOTS.resolve("web-client-join.png"));
 
     page.changeNick("dora");
     page.waitConnected();
