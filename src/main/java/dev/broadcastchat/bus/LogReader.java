@@ -2,9 +2,11 @@ package dev.broadcastchat.bus;
 
 import dev.broadcastchat.protocol.ChatMessage;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Reads rooms' logs (their Redis streams) with the range script: the kept history for a replay, the
@@ -27,12 +29,21 @@ final class LogReader {
     }
   }
 
-  private final RedisConnections redis;
+  private final Supplier<? extends CompletionStage<? extends RedisAsyncCommands<String, String>>>
+      connection;
   private final RedisScript script;
   private final String prefix;
 
-  LogReader(RedisConnections redis, RedisScript script, String prefix) {
-    this.redis = redis;
+  /**
+   * @param connection the connection to read on, or a failed stage when it is down
+   * @param script the range script
+   * @param prefix the key prefix
+   */
+  LogReader(
+      Supplier<? extends CompletionStage<? extends RedisAsyncCommands<String, String>>> connection,
+      RedisScript script,
+      String prefix) {
+    this.connection = connection;
     this.script = script;
     this.prefix = prefix;
   }
@@ -54,8 +65,8 @@ final class LogReader {
   private CompletionStage<Range> read(
       String room, String mode, int count, String epoch, long seq, long window) {
     RoomKeys keys = RoomKeys.of(prefix, room);
-    return redis
-        .commands()
+    return connection
+        .get()
         .thenCompose(
             commands ->
                 script.<List<Object>>run(

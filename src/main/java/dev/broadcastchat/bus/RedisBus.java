@@ -65,7 +65,9 @@ public final class RedisBus implements Bus {
     this.roomTtlMillis = Long.toString(options.roomTtl().toMillis());
     this.executor = new DefaultEventExecutor(new DefaultThreadFactory("redis-bus", true));
     this.redis = new RedisConnections(options, nodeId, executor);
-    this.reader = new LogReader(redis, RedisScript.load("range"), options.prefix());
+    // Reads go on the listening connection: a subscription and the reads that complete it are up
+    // and down together.
+    this.reader = new LogReader(redis::subscriber, RedisScript.load("range"), options.prefix());
     this.subscriptions =
         new Subscriptions(executor, redis, reader, options.prefix(), local, delivery);
     this.directory =
@@ -110,25 +112,13 @@ public final class RedisBus implements Bus {
     // Redis refuses the script past this instant, so that a message whose sender has been told
     // it failed (no answer within the timeout) cannot appear afterwards.
     long deadline = clock.deadline(options.commandTimeout().multipliedBy(3).dividedBy(4));
+    String[] args = publishArgs(draft, deadline);
     return redis
         .commands()
         .thenCompose(
             commands ->
                 publishScript.<List<Object>>run(
-                    commands,
-                    ScriptOutputType.MULTI,
-                    keys.logKeys(),
-                    keys.channel(),
-                    history,
-                    refsKept,
-                    roomTtlMillis,
-                    Long.toString(deadline),
-                    draft.room(),
-                    draft.from(),
-                    draft.addr(),
-                    draft.text(),
-                    draft.action() ? "1" : "0",
-                    draft.ref() == null ? "" : draft.ref()))
+                    commands, ScriptOutputType.MULTI, keys.logKeys(), args))
         .handle(
             (reply, error) -> {
               if (error != null) {
@@ -142,6 +132,23 @@ public final class RedisBus implements Bus {
               }
               return BusPayloads.message(String.valueOf(reply.get(1)));
             });
+  }
+
+  /** The publish script's arguments for {@code draft} (see publish.lua). */
+  String[] publishArgs(Draft draft, long deadline) {
+    return new String[] {
+      RoomKeys.of(options.prefix(), draft.room()).channel(),
+      history,
+      refsKept,
+      roomTtlMillis,
+      Long.toString(deadline),
+      draft.room(),
+      draft.from(),
+      draft.addr(),
+      draft.text(),
+      draft.action() ? "1" : "0",
+      draft.ref() == null ? "" : draft.ref()
+    };
   }
 
   @Override

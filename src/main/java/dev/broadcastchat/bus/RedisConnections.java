@@ -1,6 +1,7 @@
 package dev.broadcastchat.bus;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -11,6 +12,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
@@ -102,6 +104,8 @@ final class RedisConnections implements AutoCloseable {
 
   static ClientOptions clientOptions(Duration commandTimeout) {
     return ClientOptions.builder()
+        .protocolVersion(ProtocolVersion.RESP3)
+        .maintNotificationsConfig(MaintNotificationsConfig.disabled())
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
@@ -167,7 +171,16 @@ final class RedisConnections implements AutoCloseable {
     return CompletableFuture.completedFuture(c.async());
   }
 
-  /** The subscriber connection, or a stage failed with {@link BusUnavailableException}. */
+  /** Whether the subscriber connection is up. */
+  boolean subscriberOpen() {
+    StatefulRedisPubSubConnection<String, String> s = subscriber;
+    return !closed && s != null && s.isOpen();
+  }
+
+  /**
+   * The subscriber connection (which also runs reads), or a stage failed with {@link
+   * BusUnavailableException}.
+   */
   CompletionStage<RedisPubSubAsyncCommands<String, String>> subscriber() {
     StatefulRedisPubSubConnection<String, String> s = subscriber;
     if (closed || s == null || !s.isOpen()) {

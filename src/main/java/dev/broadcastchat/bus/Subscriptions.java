@@ -392,7 +392,7 @@ final class Subscriptions {
     f.reading = false;
     if (error != null) {
       log.debug("room {}: missed messages not read yet: {}", f.room, error.toString());
-      if (redis.ready()) {
+      if (redis.subscriberOpen()) {
         schedule(
             () -> {
               if (current(f, generation) && f.filling && !f.reading) {
@@ -486,7 +486,7 @@ final class Subscriptions {
       log.debug("re-subscription failed: {}", error.toString());
       // The connection may have come up a moment before it takes commands; if it went down
       // again, its next comeback resyncs.
-      if (redis.ready() && !resyncScheduled) {
+      if (redis.subscriberOpen() && !resyncScheduled) {
         resyncScheduled = true;
         schedule(this::resync);
       }
