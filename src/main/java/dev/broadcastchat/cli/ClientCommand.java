@@ -1,23 +1,34 @@
 package dev.broadcastchat.cli;
 
 import dev.broadcastchat.client.ChatClient;
+import dev.broadcastchat.client.ClientConfig;
 import dev.broadcastchat.client.Console;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chat client}: chat from the terminal or a script. */
 @Command(
     name = "client",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
       "Chat from the terminal: each line typed is sent, each message received is shown.",
-      "With stdin not a terminal it reads lines and prints plainly; at the end of input it",
-      "closes normally and exits 0. A refused or lost connection exits 1."
+      "Commands: /nick NAME, /join ROOM, /who, /me ACTION, /help, /quit; //text sends /text.",
+      "With stdin not a terminal it reads lines and prints plainly; at the end of input it waits",
+      "until the server has confirmed what was sent, closes normally and exits 0."
+    },
+    footer = {
+      "",
+      "Speaks the JSON protocol (chat.v1.json) and falls back to plain text when the server",
+      "does not. A lost connection is retried, resuming after the last message shown, for",
+      "--reconnect-timeout; a refused first connection, or giving up, exits 1."
     })
 final class ClientCommand implements Callable<Integer> {
   static final String DEFAULT_URL = "ws://127.0.0.1:8080/";
@@ -31,12 +42,41 @@ final class ClientCommand implements Callable<Integer> {
       description = "Server URL, ws:// or wss:// (default: ${DEFAULT-VALUE}).")
   String url;
 
+  @Option(
+      names = "--nick",
+      defaultValue = "${env:CHAT_NICK}",
+      description = "Nick to take (default: none, shown as ip:port; env CHAT_NICK).")
+  String nick;
+
+  @Option(
+      names = "--room",
+      defaultValue = "${env:CHAT_ROOM}",
+      description = "Room to join (default: lobby; env CHAT_ROOM).")
+  String room;
+
+  @Option(
+      names = "--reconnect-timeout",
+      defaultValue = "${env:CHAT_RECONNECT_TIMEOUT:-2m}",
+      converter = DurationConverter.class,
+      description =
+          "How long a lost connection is retried before giving up, 0 for never"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_RECONNECT_TIMEOUT).")
+  Duration reconnectTimeout;
+
   @Override
   public Integer call() throws InterruptedException {
-    URI uri = parseUrl(url);
+    ClientConfig config = config();
     CommandLine cl = spec.commandLine();
     try (Console console = Console.open(System.in, cl.getOut(), cl.getErr())) {
-      return new ChatClient(uri, console).run();
+      return new ChatClient(config, console).run();
+    }
+  }
+
+  ClientConfig config() {
+    try {
+      return new ClientConfig(parseUrl(url), nick, room, reconnectTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
     }
   }
 
@@ -44,10 +84,16 @@ final class ClientCommand implements Callable<Integer> {
     try {
       URI uri = new URI(url);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("ws") && !scheme.equals("wss") || uri.getHost() == null) {
+      if (!scheme.equals("ws") && !scheme.equals("wss")
+          || uri.getHost() == null
+          || uri.getRawFragment() != null) {
         throw new UsageException("url: " + url + " (expected: ws://HOST:PORT/ or wss://...)");
       }
-      return uri.getPath() == null || uri.getPath().isEmpty() ? uri.resolve("/") : uri;
+      if (uri.getRawPath() == null || uri.getRawPath().isEmpty()) {
+        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+        return URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + "/" + query);
+      }
+      return uri;
     } catch (URISyntaxException e) {
       throw new UsageException("url: " + url + " (expected: ws://HOST:PORT/ or wss://...)");
     }

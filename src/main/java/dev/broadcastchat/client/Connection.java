@@ -3,90 +3,112 @@ package dev.broadcastchat.client;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
- * One WebSocket connection of the client: sends lines in order and hands every received message to
- * a sink.
+ * One WebSocket connection of the client over the JDK's {@link WebSocket}: sends text messages in
+ * order and hands every received message to a sink.
  *
  * <p>Thread-safe: {@link #send} may be called from any thread; the sink is called on the
  * WebSocket's own thread, one message at a time.
  */
-public final class Connection {
-  /** How the connection ended. */
-  public record Ended(int code, String reason, Throwable error, boolean byUs) {}
-
-  private final URI uri;
+final class Connection implements Link {
   private final WebSocket webSocket;
-  private final CompletableFuture<Ended> ended;
+  private final Listener listener;
   private CompletableFuture<WebSocket> sending;
-  private volatile boolean closingByUs;
 
-  private Connection(URI uri, WebSocket webSocket, CompletableFuture<Ended> ended) {
-    this.uri = uri;
+  private Connection(WebSocket webSocket, Listener listener) {
     this.webSocket = webSocket;
-    this.ended = ended;
+    this.listener = listener;
     this.sending = CompletableFuture.completedFuture(webSocket);
   }
 
   /**
-   * Opens a connection to {@code uri}.
-   *
-   * @throws ConnectFailure if it cannot be opened, with a one-line reason
+   * Opens a connection to {@code uri}, asking for {@code subprotocols} (the server may accept none
+   * of them). Fails with a {@link ConnectFailure} that says why in one line.
    */
-  public static Connection open(URI uri, Consumer<String> sink, Duration connectTimeout) {
-    CompletableFuture<Ended> ended = new CompletableFuture<>();
-    Listener listener = new Listener(sink, ended);
-    HttpClient http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
-    WebSocket ws;
-    try {
-      ws = http.newWebSocketBuilder().buildAsync(uri, listener).join();
-    } catch (CompletionException e) {
-      throw new ConnectFailure("cannot connect to " + uri + ": " + describe(e.getCause()), e);
+  static CompletableFuture<Link> open(
+      HttpClient http, URI uri, List<String> subprotocols, Duration connectTimeout) {
+    Listener listener = new Listener();
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(connectTimeout);
+    if (!subprotocols.isEmpty()) {
+      builder.subprotocols(
+          subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
     }
-    Connection connection = new Connection(uri, ws, ended);
-    listener.connection = connection;
-    return connection;
+    CompletableFuture<WebSocket> opening;
+    try {
+      opening = builder.buildAsync(uri, listener);
+    } catch (IllegalArgumentException e) {
+      opening = CompletableFuture.failedFuture(e);
+    }
+    return opening.handle(
+        (ws, failure) -> {
+          if (failure != null) {
+            Throwable cause = unwrap(failure);
+            throw new ConnectFailure(uri.toString(), describe(cause), isPermanent(cause), cause);
+          }
+          return new Connection(ws, listener);
+        });
   }
 
-  /** The URL this connection was opened to. */
-  public URI uri() {
-    return uri;
+  @Override
+  public String subprotocol() {
+    String subprotocol = webSocket.getSubprotocol();
+    return subprotocol == null ? "" : subprotocol;
   }
 
-  /** Completes once the connection has ended, for whatever reason. */
+  @Override
+  public void start(Consumer<String> sink) {
+    listener.sink = sink;
+    webSocket.request(1);
+  }
+
+  @Override
   public CompletionStage<Ended> ended() {
-    return ended;
+    return listener.ended;
   }
 
-  /** Sends one text message after every message sent before it. */
-  public synchronized CompletionStage<WebSocket> send(String text) {
+  @Override
+  public synchronized void send(String text) {
     sending = sending.thenCompose(ws -> ws.sendText(text, true));
-    return sending;
+    sending.whenComplete(this::abortIfFailed);
   }
 
-  /** Starts a normal close (1000) after everything already sent. */
-  public synchronized CompletionStage<WebSocket> close() {
-    closingByUs = true;
+  @Override
+  public synchronized void close() {
+    listener.closingByUs = true;
     sending = sending.thenCompose(ws -> ws.sendClose(WebSocket.NORMAL_CLOSURE, ""));
-    return sending;
+    sending.whenComplete(this::abortIfFailed);
   }
 
-  /** Drops the connection without a closing handshake. */
+  /** A send that failed means the connection is gone, even if no read has noticed yet. */
+  private void abortIfFailed(WebSocket ws, Throwable failure) {
+    if (failure != null) {
+      listener.ended.complete(new Ended(1006, describe(failure), failure, listener.closingByUs));
+      webSocket.abort();
+    }
+  }
+
+  @Override
   public void abort() {
-    closingByUs = true;
+    listener.closingByUs = true;
     webSocket.abort();
-    ended.complete(new Ended(1006, "aborted", null, true));
+    listener.ended.complete(new Ended(1006, "aborted", null, true));
   }
 
-  static String describe(Throwable cause) {
+  /** One line saying why a connection could not be opened or was lost. */
+  static String describe(Throwable failure) {
+    Throwable cause = unwrap(failure);
     if (cause instanceof ConnectException) {
       return "connection refused";
     }
@@ -95,23 +117,44 @@ public final class Connection {
           + handshake.getResponse().statusCode()
           + ")";
     }
-    if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+    if (cause instanceof HttpConnectTimeoutException) {
       return "timed out";
     }
     String message = cause.getMessage();
     return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
   }
 
-  /** Reassembles partial messages and reports the end. */
-  private static final class Listener implements WebSocket.Listener {
-    private final Consumer<String> sink;
-    private final CompletableFuture<Ended> ended;
-    private final StringBuilder partial = new StringBuilder();
-    volatile Connection connection;
+  /**
+   * True when trying again cannot help: the server answered the upgrade with a client error (401,
+   * 403, 404...), or the URL itself is unusable.
+   */
+  private static boolean isPermanent(Throwable cause) {
+    if (cause instanceof WebSocketHandshakeException handshake) {
+      int status = handshake.getResponse().statusCode();
+      return status >= 400 && status < 500 && status != 408 && status != 429;
+    }
+    return cause instanceof IllegalArgumentException;
+  }
 
-    Listener(Consumer<String> sink, CompletableFuture<Ended> ended) {
-      this.sink = sink;
-      this.ended = ended;
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  /** Reassembles partial messages and reports the end; asks for one message at a time. */
+  private static final class Listener implements WebSocket.Listener {
+    final CompletableFuture<Ended> ended = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    volatile Consumer<String> sink;
+    volatile boolean closingByUs;
+
+    @Override
+    public void onOpen(WebSocket ws) {
+      // Nothing is requested until start(): no message can reach a session not yet listening.
     }
 
     @Override
@@ -134,15 +177,13 @@ public final class Connection {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      Connection c = connection;
-      ended.complete(new Ended(statusCode, reason, null, c != null && c.closingByUs));
+      ended.complete(new Ended(statusCode, reason, null, closingByUs));
       return null;
     }
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
-      Connection c = connection;
-      ended.complete(new Ended(1006, describe(error), error, c != null && c.closingByUs));
+      ended.complete(new Ended(1006, describe(error), error, closingByUs));
     }
   }
 }

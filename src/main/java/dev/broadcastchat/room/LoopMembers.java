@@ -1,5 +1,6 @@
 package dev.broadcastchat.room;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Any thread may {@link #enqueue} a broadcast; the member list and the drain are confined to
  * {@link #loop}. One drain task is scheduled however many broadcasts arrive before it runs, and it
  * writes every pending broadcast to every member before flushing each member once: when messages
- * come faster than the loop drains them, several frames for one receiver leave in one write.
+ * come faster than the loop drains them, the drain hands each member the whole {@link Batch}, whose
+ * frames leave in one contiguous write.
  */
 final class LoopMembers {
   /** Most broadcasts written in one drain before yielding the loop to reads. */
@@ -29,10 +31,13 @@ final class LoopMembers {
   private final Queue<Envelope> pending = PlatformDependent.newMpscQueue();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drain;
+  private final Envelope[] polled = new Envelope[MAX_DRAIN_BATCH];
+  private final ByteBufAllocator alloc;
   private volatile int size;
 
-  LoopMembers(EventLoop loop) {
+  LoopMembers(EventLoop loop, ByteBufAllocator alloc) {
     this.loop = loop;
+    this.alloc = alloc;
   }
 
   EventLoop loop() {
@@ -92,8 +97,14 @@ final class LoopMembers {
   private void drain() {
     assert loop.inEventLoop();
     drainScheduled.set(false);
-    int written = 0;
+    int count = 0;
     Envelope envelope;
+    while (count < MAX_DRAIN_BATCH && (envelope = pending.poll()) != null) {
+      polled[count++] = envelope;
+    }
+    if (count == 0) {
+      return;
+    }
     // A member may leave while being written to (a slow consumer is closed), so the drain walks a
     // snapshot, rebuilt only when membership changed since the last drain.
     if (receiversStale) {
@@ -101,19 +112,19 @@ final class LoopMembers {
       receiversStale = false;
     }
     Member[] receivers = this.receivers;
-    while (written < MAX_DRAIN_BATCH && (envelope = pending.poll()) != null) {
-      try {
-        for (Member member : receivers) {
-          member.deliver(envelope);
-        }
-      } finally {
-        envelope.release();
+    Batch batch = new Batch(polled, count, alloc);
+    try {
+      for (Member member : receivers) {
+        member.deliver(batch);
       }
-      written++;
-    }
-    if (written > 0) {
       for (Member member : receivers) {
         member.flush();
+      }
+    } finally {
+      batch.release();
+      for (int i = 0; i < count; i++) {
+        polled[i].release();
+        polled[i] = null;
       }
     }
     if (!pending.isEmpty() && drainScheduled.compareAndSet(false, true)) {

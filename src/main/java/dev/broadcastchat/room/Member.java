@@ -17,10 +17,10 @@ public interface Member {
   WireProtocol protocol();
 
   /**
-   * Queues one broadcast for this member without flushing. The member takes what it needs from the
-   * envelope (retaining a duplicate of the frame); the caller keeps its own reference.
+   * Queues a batch of broadcasts for this member, in order, without flushing. The member takes what
+   * it needs (retaining duplicates of frames); the caller keeps the batch and releases it.
    */
-  void deliver(Envelope envelope);
+  void deliver(Batch batch);
 
   /** Flushes what {@link #deliver} queued since the last flush. */
   void flush();

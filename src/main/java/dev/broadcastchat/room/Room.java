@@ -50,7 +50,7 @@ public final class Room {
     this.alloc = alloc;
     this.occupancyListener = occupancyListener;
     for (EventExecutor executor : eventLoops) {
-      byLoop.put(executor, new LoopMembers((EventLoop) executor));
+      byLoop.put(executor, new LoopMembers((EventLoop) executor, alloc));
     }
     this.loops = byLoop.values().toArray(new LoopMembers[0]);
     this.presence =

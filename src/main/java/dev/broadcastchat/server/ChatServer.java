@@ -22,6 +22,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,7 @@ public final class ChatServer implements AutoCloseable {
   private final ChannelGroup allChannels;
   private final Bus bus;
   private final Channel serverChannel;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * Where a test may stand around the bus: between it and the rooms, between the sessions and it,
@@ -208,6 +210,9 @@ public final class ChatServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     serverChannel.close().syncUninterruptibly();
     for (Channel channel : allChannels) {
       channel

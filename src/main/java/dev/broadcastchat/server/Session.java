@@ -12,6 +12,7 @@ import dev.broadcastchat.protocol.Names;
 import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.protocol.TextCodec;
 import dev.broadcastchat.protocol.WireProtocol;
+import dev.broadcastchat.room.Batch;
 import dev.broadcastchat.room.Envelope;
 import dev.broadcastchat.room.Member;
 import dev.broadcastchat.room.Room;
@@ -341,6 +342,7 @@ final class Session implements Member {
       return;
     }
     if (requested.equals(nick)) {
+      send(new ServerEvent.Notice("* you are already known as " + nick));
       return;
     }
     if (!room.claimNick(requested, this)) {
@@ -372,11 +374,28 @@ final class Session implements Member {
   }
 
   @Override
-  public void deliver(Envelope envelope) {
+  public void deliver(Batch batch) {
     assert loop().inEventLoop();
     if (closing) {
       return;
     }
+    long minSeq = batch.minSeq();
+    if (live && (minSeq == Envelope.NO_SEQ || minSeq > replayedThrough)) {
+      // The common case: the whole batch, joined, in one write.
+      ByteBuf frames = batch.frames(protocol);
+      if (frames != null && !slowConsumer()) {
+        frameWriter.write(frames.retainedDuplicate(), frameWriter.voidPromise());
+        wroteSinceFlush = true;
+      }
+      return;
+    }
+    for (int i = 0; i < batch.size() && !closing; i++) {
+      deliver(batch.get(i));
+    }
+  }
+
+  /** One broadcast, for a member that is replaying or whose replay overlaps the batch. */
+  private void deliver(Envelope envelope) {
     if (envelope.seq() != Envelope.NO_SEQ && envelope.seq() <= replayedThrough) {
       return;
     }
@@ -391,17 +410,27 @@ final class Session implements Member {
       }
       return;
     }
-    if (!channel.isWritable()) {
-      // What this drain wrote so far is not flushed yet: push it to the socket before judging,
-      // so that only a receiver the kernel cannot take more from counts as slow.
-      channel.flush();
-      wroteSinceFlush = false;
-      if (queuedBytes() > config.maxQueuedBytes()) {
-        closeSlowConsumer();
-        return;
-      }
+    if (!slowConsumer()) {
+      write(envelope);
     }
-    write(envelope);
+  }
+
+  /**
+   * Whether this member has fallen too far behind (and is now being closed). Only a member whose
+   * channel is unwritable is looked at closely: what this drain wrote to it so far is flushed
+   * first, so that only a receiver the kernel cannot take more from counts as slow.
+   */
+  private boolean slowConsumer() {
+    if (channel.isWritable()) {
+      return false;
+    }
+    channel.flush();
+    wroteSinceFlush = false;
+    if (queuedBytes() > config.maxQueuedBytes()) {
+      closeSlowConsumer();
+      return true;
+    }
+    return false;
   }
 
   private void write(Envelope envelope) {

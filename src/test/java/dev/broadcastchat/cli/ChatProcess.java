@@ -21,12 +21,19 @@ import java.util.concurrent.TimeUnit;
 final class ChatProcess implements AutoCloseable {
   private final Process process;
   private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+  private final List<String> stdoutSoFar = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();
   private final Thread errReader;
 
   private ChatProcess(Process process) {
     this.process = process;
-    Thread outReader = pump(process.getInputStream(), stdout::add);
+    Thread outReader =
+        pump(
+            process.getInputStream(),
+            line -> {
+              stdoutSoFar.add(line);
+              stdout.add(line);
+            });
     this.errReader = pump(process.getErrorStream(), stderr::add);
     outReader.start();
     errReader.start();
@@ -95,6 +102,52 @@ final class ChatProcess implements AutoCloseable {
     }
     errReader.join(timeout.toMillis());
     return process.exitValue();
+  }
+
+  /**
+   * Waits for the next stdout line that {@code matches}, skipping others, and returns it; fails
+   * after {@code timeout} naming what it saw.
+   */
+  String awaitLine(java.util.function.Predicate<String> matches, String what, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> skipped = new ArrayList<>();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      String line = left > 0 ? stdout.poll(left, TimeUnit.NANOSECONDS) : null;
+      if (line == null) {
+        throw new AssertionError(
+            "no stdout line "
+                + what
+                + " within "
+                + timeout
+                + "; saw "
+                + skipped
+                + "; stderr "
+                + stderr);
+      }
+      if (matches.test(line)) {
+        return line;
+      }
+      skipped.add(line);
+    }
+  }
+
+  /** Writes {@code line} to its stdin, as if typed. */
+  void type(String line) throws IOException {
+    java.io.OutputStream in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+  }
+
+  /** Closes its stdin: the end of input. */
+  void endInput() throws IOException {
+    process.getOutputStream().close();
+  }
+
+  /** Everything it printed on stdout so far, whether read or not. */
+  List<String> stdoutSoFar() {
+    return List.copyOf(stdoutSoFar);
   }
 
   /** Everything it printed on stderr so far. */

@@ -1,0 +1,33 @@
+package dev.broadcastchat.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a client needs to know, built once from the command line and validated here. Immutable.
+ *
+ * @param url server URL, {@code ws://} or {@code wss://}; its query parameters are kept
+ * @param nick nick to ask for, or null to keep the URL's (if any)
+ * @param room room to join, or null to keep the URL's (default {@code lobby})
+ * @param reconnectTimeout how long a lost connection is retried before the client gives up; zero
+ *     gives up at once
+ */
+public record ClientConfig(URI url, String nick, String room, Duration reconnectTimeout) {
+  public static final Duration DEFAULT_RECONNECT_TIMEOUT = Duration.ofMinutes(2);
+
+  public ClientConfig {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(reconnectTimeout, "reconnectTimeout");
+    if (reconnectTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "reconnect-timeout: " + reconnectTimeout + " (expected: >= 0)");
+    }
+    if (nick != null && nick.isEmpty()) {
+      throw new IllegalArgumentException("nick: '' (expected: 1 to 32 characters)");
+    }
+    if (room != null && room.isEmpty()) {
+      throw new IllegalArgumentException("room: '' (expected: 1 to 64 characters)");
+    }
+  }
+}

@@ -1,0 +1,618 @@
+package dev.broadcastchat.client;
+
+import dev.broadcastchat.protocol.WireProtocol;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+
+/**
+ * A chat over the JSON protocol that survives lost connections: it remembers the id of the last
+ * message shown and, when a connection is lost, reconnects with jittered backoff and {@code
+ * since=ID} until {@code reconnectTimeout}, so that the replay is exactly what was missed. Every
+ * say waits in the {@link Outbox} until its ack; after a reconnect the unacked ones are sent again
+ * with the same refs (the server dedupes by ref). Lines typed while no connection is live are held
+ * and sent, in order, once one is. At the end of input it waits (at most {@link #DRAIN_TIMEOUT})
+ * until every say was acked and shown, any replay is over, and a last {@code ping} has its {@code
+ * pong} (so the answers to commands sent before it have arrived), then closes with 1000.
+ *
+ * <p>Threading: all state is owned by one thread of the session's own ({@code chat-session}), which
+ * it starts and stops; the entry points and the connections' callbacks hop onto it.
+ */
+final class JsonSession implements Session, ServerEvent.Handler {
+  /** How long the end of input waits for says to be acked and shown. */
+  static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * After this long without a frame from the server the client pings; after twice this long the
+   * connection is taken for lost (a dead peer or network can leave TCP silent for many minutes).
+   */
+  static final Duration KEEPALIVE = Duration.ofSeconds(20);
+
+  /** How long the client waits for the server to answer its close. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Close codes after which connecting again cannot help: the server refuses what we send. */
+  private static final Set<Integer> FINAL_CLOSE_CODES = Set.of(1002, 1003, 1007, 1008, 1009, 1010);
+
+  /**
+   * How long things may take.
+   *
+   * @param reconnectTimeout how long a lost connection is retried; zero gives up at once
+   * @param keepalive silence after which the client pings; twice this and the connection is lost
+   */
+  record Timing(Duration reconnectTimeout, Duration drainTimeout, Duration keepalive) {
+    Timing {
+      if (keepalive.isZero() || keepalive.isNegative()) {
+        throw new IllegalArgumentException("keepalive: " + keepalive + " (expected: > 0)");
+      }
+    }
+
+    /** The defaults, with {@code reconnectTimeout}. */
+    static Timing of(Duration reconnectTimeout) {
+      return new Timing(reconnectTimeout, DRAIN_TIMEOUT, KEEPALIVE);
+    }
+  }
+
+  /** Opens connections; the real one is {@link Connection#open}. */
+  interface Connector {
+    /** Opens a connection to {@code url}; fails with a {@link ConnectFailure}. */
+    CompletableFuture<Link> open(URI url);
+  }
+
+  private final URI url;
+  private final String shownUrl;
+  private final Timing timing;
+  private final Console console;
+  private final Connector connector;
+  private final JsonCodec codec = new JsonCodec();
+  private final EventFormat format;
+  private final Outbox outbox;
+  private final Backoff backoff;
+  private final ScheduledThreadPoolExecutor loop;
+  private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+  private volatile Thread loopThread;
+
+  private Link link;
+  private int generation;
+  private boolean resumed;
+  private boolean live;
+  private boolean replaying;
+  private boolean finalPingSent;
+  private boolean finalPongReceived;
+  private int welcomesOnLink;
+  private boolean welcomed;
+  private String room;
+  private String nick;
+  private String addr;
+  private String askedNick;
+  private String lastShownId;
+  private final Deque<TypedLine> held = new ArrayDeque<>();
+  private boolean inputEnded;
+  private boolean closing;
+  private int exitAfterClose;
+  private long lastHeardNanos;
+  private long giveUpAtNanos;
+  private Link.Ended lostBecause;
+  private String lastAttemptFailure;
+  private ScheduledFuture<?> nextAttempt;
+
+  /**
+   * @param url the URL the first connection was opened to (with {@code nick} and {@code room})
+   * @param shownUrl the URL as the user gave it, for messages
+   * @param askedNick the nick asked for, or null
+   */
+  JsonSession(
+      URI url,
+      String shownUrl,
+      String askedNick,
+      Timing timing,
+      Console console,
+      Connector connector,
+      ZoneId zone,
+      RandomGenerator random) {
+    this.url = url;
+    this.shownUrl = shownUrl;
+    this.askedNick = askedNick;
+    this.timing = timing;
+    this.console = console;
+    this.connector = connector;
+    this.format = new EventFormat(zone);
+    this.outbox = Outbox.withRandomRefs(random);
+    this.backoff = new Backoff(random);
+    this.loop =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "chat-session");
+              t.setDaemon(true);
+              loopThread = t;
+              return t;
+            });
+    loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    loop.setRemoveOnCancelPolicy(true);
+  }
+
+  @Override
+  public void start(Link first) {
+    long period = timing.keepalive().toNanos() / 2;
+    hop(
+        () -> {
+          attach(first, false);
+          loop.scheduleWithFixedDelay(this::checkAlive, period, period, TimeUnit.NANOSECONDS);
+        });
+  }
+
+  @Override
+  public void onLine(String line) {
+    hop(() -> typed(line));
+  }
+
+  @Override
+  public void onInputEnd() {
+    hop(this::inputEnded);
+  }
+
+  @Override
+  public CompletionStage<Integer> exitCode() {
+    return exitCode;
+  }
+
+  private boolean inLoop() {
+    return Thread.currentThread() == loopThread;
+  }
+
+  /** Runs {@code task} on the session's thread; false once the session is over. */
+  private boolean hop(Runnable task) {
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void attach(Link newLink, boolean isResumed) {
+    assert inLoop();
+    int gen = ++generation;
+    link = newLink;
+    resumed = isResumed;
+    live = false;
+    replaying = true;
+    finalPingSent = false;
+    finalPongReceived = false;
+    welcomesOnLink = 0;
+    lastHeardNanos = System.nanoTime();
+    newLink.ended().whenComplete((ended, failure) -> hop(() -> onEnded(gen, ended)));
+    newLink.start(frame -> hop(() -> onFrame(gen, frame)));
+  }
+
+  private void onFrame(int gen, String frame) {
+    assert inLoop();
+    if (gen != generation) {
+      return;
+    }
+    lastHeardNanos = System.nanoTime();
+    ServerEvent event;
+    try {
+      event = codec.decode(frame);
+    } catch (MalformedEventException e) {
+      console.error("! unreadable event from the server: " + EventFormat.clean(e.getMessage()));
+      return;
+    }
+    event.accept(this);
+  }
+
+  @Override
+  public void on(ServerEvent.Welcome welcome) {
+    welcomesOnLink++;
+    replaying = true;
+    room = welcome.room();
+    nick = welcome.nick();
+    addr = welcome.addr();
+    boolean suffixed = askedNick != null && !askedNick.equalsIgnoreCase(String.valueOf(nick));
+    if (!welcomed) {
+      welcomed = true;
+      console.show(format.welcome(welcome));
+      if (suffixed) {
+        console.show(format.whereYouAre(welcome));
+      }
+    } else if (welcomesOnLink > 1) {
+      // After a join: the new room's replay follows, and ids of the old room mean nothing there.
+      lastShownId = null;
+      console.show(format.whereYouAre(welcome));
+    } else {
+      console.show("* reconnected");
+      if (suffixed) {
+        console.show(format.whereYouAre(welcome));
+      }
+    }
+  }
+
+  @Override
+  public void on(ServerEvent.Message message) {
+    console.show(format.message(message));
+    lastShownId = message.id();
+    outbox.shown(message.id());
+    drainIfSettled();
+  }
+
+  @Override
+  public void on(ServerEvent.Live ignored) {
+    replaying = false;
+    if (live) {
+      drainIfSettled();
+      return;
+    }
+    live = true;
+    if (resumed) {
+      for (ClientRequest.Say say : outbox.unacked()) {
+        link.send(codec.encode(say));
+      }
+    }
+    while (!held.isEmpty()) {
+      send(held.poll());
+    }
+    drainIfSettled();
+  }
+
+  @Override
+  public void on(ServerEvent.Gap gap) {
+    console.show(EventFormat.GAP);
+  }
+
+  @Override
+  public void on(ServerEvent.Ack ack) {
+    outbox.ack(ack.ref(), ack.id());
+    drainIfSettled();
+  }
+
+  @Override
+  public void on(ServerEvent.Presence presence) {
+    console.show(format.presence(presence));
+  }
+
+  @Override
+  public void on(ServerEvent.NickChange change) {
+    String me = nick != null ? nick : addr;
+    if (me != null && me.equalsIgnoreCase(change.from())) {
+      nick = change.to();
+      askedNick = change.to();
+    }
+    console.show(format.nickChange(change));
+  }
+
+  @Override
+  public void on(ServerEvent.Who who) {
+    console.show(format.who(who));
+  }
+
+  @Override
+  public void on(ServerEvent.Pong pong) {
+    if (finalPingSent) {
+      finalPongReceived = true;
+      drainIfSettled();
+    }
+  }
+
+  @Override
+  public void on(ServerEvent.Error error) {
+    console.error(format.error(error));
+    if (error.ref() != null) {
+      outbox.drop(error.ref());
+      drainIfSettled();
+    }
+  }
+
+  @Override
+  public void on(ServerEvent.Notice notice) {
+    console.show(format.notice(notice));
+  }
+
+  @Override
+  public void on(ServerEvent.Unknown unknown) {
+    // A newer server's event: nothing this client can show.
+  }
+
+  private void typed(String line) {
+    assert inLoop();
+    if (inputEnded) {
+      return;
+    }
+    TypedLine typed = TypedLine.parse(line);
+    if (typed instanceof TypedLine.Quit) {
+      inputEnded();
+    } else if (typed instanceof TypedLine.Help) {
+      console.show(TypedLine.HELP);
+    } else if (typed instanceof TypedLine.Unknown unknown) {
+      console.error("! unknown command " + unknown.command() + ", try /help");
+    } else if (typed instanceof TypedLine.Misused misused) {
+      console.error("! usage: " + misused.usage());
+    } else if (!(typed instanceof TypedLine.Blank)) {
+      if (link != null && live && held.isEmpty()) {
+        send(typed);
+      } else {
+        held.add(typed);
+      }
+    }
+  }
+
+  private void send(TypedLine typed) {
+    assert inLoop() && link != null && live;
+    ClientRequest request;
+    if (typed instanceof TypedLine.Say say) {
+      request = outbox.add(say.text(), say.action());
+    } else if (typed instanceof TypedLine.Nick n) {
+      request = new ClientRequest.SetNick(n.nick());
+    } else if (typed instanceof TypedLine.Join join) {
+      request = new ClientRequest.Join(join.room());
+    } else if (typed instanceof TypedLine.Who) {
+      request = new ClientRequest.Who();
+    } else {
+      throw new IllegalArgumentException("line: " + typed + " (expected: one to send)");
+    }
+    link.send(codec.encode(request));
+  }
+
+  private void inputEnded() {
+    assert inLoop();
+    if (inputEnded) {
+      return;
+    }
+    inputEnded = true;
+    loop.schedule(this::drainTimedOut, timing.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    drainIfSettled();
+  }
+
+  private void drainIfSettled() {
+    assert inLoop();
+    if (!inputEnded || closing || !held.isEmpty() || !outbox.settled()) {
+      return;
+    }
+    if (link == null) {
+      closeAndExit(0);
+    } else if (!live) {
+      return;
+    } else if (!finalPingSent) {
+      // The server answers a connection's frames in order: the pong comes after the answers to
+      // everything sent before it (a join's replay may still follow; live ends it).
+      finalPingSent = true;
+      link.send(codec.encode(new ClientRequest.Ping()));
+    } else if (finalPongReceived && !replaying) {
+      closeAndExit(0);
+    }
+  }
+
+  private void drainTimedOut() {
+    assert inLoop();
+    if (closing) {
+      return;
+    }
+    long unconfirmed =
+        outbox.unackedCount() + held.stream().filter(TypedLine.Say.class::isInstance).count();
+    if (unconfirmed == 0) {
+      closeAndExit(0);
+      return;
+    }
+    console.error(
+        unconfirmed
+            + (unconfirmed == 1 ? " message was" : " messages were")
+            + " not confirmed by "
+            + shownUrl
+            + " within "
+            + human(timing.drainTimeout())
+            + " and may not have been delivered");
+    closeAndExit(1);
+  }
+
+  private void closeAndExit(int code) {
+    assert inLoop();
+    closing = true;
+    exitAfterClose = code;
+    cancelNextAttempt();
+    if (link == null) {
+      finish(code);
+      return;
+    }
+    Link closingLink = link;
+    closingLink.close();
+    loop.schedule(
+        () -> {
+          closingLink.abort();
+          finish(code);
+        },
+        CLOSE_TIMEOUT.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void onEnded(int gen, Link.Ended ended) {
+    assert inLoop();
+    if (gen != generation) {
+      return;
+    }
+    link = null;
+    live = false;
+    if (closing || ended.byUs()) {
+      finish(exitAfterClose);
+      return;
+    }
+    lost(ended);
+  }
+
+  /** Pings a quiet server, and gives up on a connection that stayed silent even so. */
+  private void checkAlive() {
+    assert inLoop();
+    if (link == null || closing) {
+      return;
+    }
+    long silent = System.nanoTime() - lastHeardNanos;
+    if (silent >= 2 * timing.keepalive().toNanos()) {
+      Link dead = link;
+      generation++;
+      link = null;
+      live = false;
+      dead.abort();
+      lost(
+          new Link.Ended(
+              1006,
+              "no answer for " + human(timing.keepalive().multipliedBy(2)),
+              new TimeoutException(),
+              false));
+    } else if (silent >= timing.keepalive().toNanos()) {
+      link.send(codec.encode(new ClientRequest.Ping()));
+    }
+  }
+
+  private void lost(Link.Ended ended) {
+    assert inLoop();
+    boolean finalClose = ended.error() == null && FINAL_CLOSE_CODES.contains(ended.code());
+    if (finalClose || timing.reconnectTimeout().isZero()) {
+      console.error("connection to " + shownUrl + " lost (" + ended.describe() + ")");
+      finish(1);
+      return;
+    }
+    lostBecause = ended;
+    lastAttemptFailure = null;
+    giveUpAtNanos = System.nanoTime() + timing.reconnectTimeout().toNanos();
+    backoff.reset();
+    scheduleAttempt("* connection lost (" + ended.describe() + "), reconnecting");
+  }
+
+  private void scheduleAttempt(String notice) {
+    assert inLoop();
+    long remaining = giveUpAtNanos - System.nanoTime();
+    if (remaining <= 0) {
+      giveUp();
+      return;
+    }
+    long delay = Math.min(backoff.next().toNanos(), remaining);
+    console.show(notice + " in " + seconds(delay));
+    nextAttempt = loop.schedule(this::attempt, delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void attempt() {
+    assert inLoop();
+    nextAttempt = null;
+    connector
+        .open(reconnectUrl())
+        .whenComplete(
+            (opened, failure) -> {
+              if (!hop(() -> attempted(opened, failure)) && opened != null) {
+                opened.abort();
+              }
+            });
+  }
+
+  private void attempted(Link opened, Throwable failure) {
+    assert inLoop();
+    if (closing || exitCode.isDone()) {
+      if (opened != null) {
+        opened.abort();
+      }
+      return;
+    }
+    if (failure != null) {
+      Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+      ConnectFailure connectFailure =
+          cause instanceof ConnectFailure f
+              ? f
+              : new ConnectFailure(shownUrl, String.valueOf(cause), false, cause);
+      lastAttemptFailure = connectFailure.reason();
+      if (connectFailure.permanent()) {
+        console.error(
+            "connection to "
+                + shownUrl
+                + " lost ("
+                + lostBecause.describe()
+                + "); cannot reconnect: "
+                + connectFailure.reason());
+        finish(1);
+        return;
+      }
+      scheduleAttempt("* cannot reconnect (" + connectFailure.reason() + "), retrying");
+      return;
+    }
+    if (!WireProtocol.JSON_SUBPROTOCOL.equals(opened.subprotocol())) {
+      opened.abort();
+      console.error(
+          "connection to "
+              + shownUrl
+              + " lost; the server came back without "
+              + WireProtocol.JSON_SUBPROTOCOL);
+      finish(1);
+      return;
+    }
+    attach(opened, true);
+  }
+
+  private void giveUp() {
+    assert inLoop();
+    console.error(
+        "connection to "
+            + shownUrl
+            + " lost ("
+            + lostBecause.describe()
+            + "); no reconnect within "
+            + human(timing.reconnectTimeout())
+            + (lastAttemptFailure == null ? "" : " (last try: " + lastAttemptFailure + ")"));
+    finish(1);
+  }
+
+  /** The URL to resume at: the nick and room we are in now, after the last message shown. */
+  private URI reconnectUrl() {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("nick", askedNick);
+    params.put("room", room);
+    params.put("since", lastShownId);
+    return ChatUrl.withParams(url, params);
+  }
+
+  private void cancelNextAttempt() {
+    if (nextAttempt != null) {
+      nextAttempt.cancel(false);
+      nextAttempt = null;
+    }
+  }
+
+  private void finish(int code) {
+    assert inLoop();
+    if (exitCode.isDone()) {
+      return;
+    }
+    cancelNextAttempt();
+    if (link != null) {
+      link.abort();
+      link = null;
+    }
+    loop.shutdown();
+    exitCode.complete(code);
+  }
+
+  static String seconds(long nanos) {
+    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+  }
+
+  static String human(Duration d) {
+    if (d.toMillis() % 60_000 == 0 && !d.isZero()) {
+      return d.toMinutes() + "m";
+    }
+    if (d.toMillis() % 1000 == 0) {
+      return d.toSeconds() + "s";
+    }
+    return d.toMillis() + "ms";
+  }
+}
