@@ -420,6 +420,7 @@ final class Subscriptions {
       int n = 0;
       for (ChatMessage m : range.messages()) {
         if (m.seq() > f.last || !f.epoch.equals(range.epoch())) {
+          recovered.incrementAndGet();
           delivery.deliver(m);
           f.epoch = range.epoch();
           f.last = m.seq();
@@ -427,7 +428,6 @@ final class Subscriptions {
         }
       }
       if (n > 0) {
-        recovered.addAndGet(n);
         log.info("room {}: {} missed messages delivered from the stream", f.room, n);
       }
       if (f.last < range.last()) {
