@@ -107,9 +107,15 @@ public final class ChatServer implements AutoCloseable {
       this.bus = hooks.bus(memoryBus);
     } else {
       memoryBus = null;
-      this.bus =
-          hooks.bus(
-              RedisBus.start(hooks.redisOptions(config.redisBusOptions()), delivery, rooms::who));
+      RedisBus redisBus;
+      try {
+        redisBus =
+            RedisBus.start(hooks.redisOptions(config.redisBusOptions()), delivery, rooms::who);
+      } catch (RuntimeException e) {
+        shutdownGroups();
+        throw new ServerStartException("cannot use redis: " + e.getMessage(), e);
+      }
+      this.bus = hooks.bus(redisBus);
     }
     rooms.presenceSink(presence -> bus.publishEvent(presence.room(), presence));
     rooms.occupancyListener(bus::occupancyChanged);
