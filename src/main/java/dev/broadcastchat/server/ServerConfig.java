@@ -1,5 +1,6 @@
 package dev.broadcastchat.server;
 
+import dev.broadcastchat.bus.RedisBusOptions;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +18,10 @@ import java.util.Objects;
  * @param burst messages a connection may send at once before the rate applies
  * @param maxQueuedBytes unwritten bytes a receiver may fall behind before it is closed with 1013
  * @param shutdownTimeout how long closing waits for connections to go
+ * @param redis the Redis to share rooms through ({@code redis://HOST:PORT}), or null for none (the
+ *     in-memory bus)
+ * @param redisPrefix put before every Redis key and channel name, so that deployments can share one
+ *     Redis
  */
 public record ServerConfig(
     String host,
@@ -28,7 +33,9 @@ public record ServerConfig(
     int rate,
     int burst,
     long maxQueuedBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    String redis,
+    String redisPrefix) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -40,6 +47,7 @@ public record ServerConfig(
   public static final int DEFAULT_BURST = 40;
   public static final long DEFAULT_MAX_QUEUED_BYTES = 1 << 20;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  public static final String DEFAULT_REDIS_PREFIX = RedisBusOptions.DEFAULT_PREFIX;
 
   /** How often a room announces joins and leaves at most. */
   public static final Duration PRESENCE_INTERVAL = Duration.ofMillis(250);
@@ -48,6 +56,7 @@ public record ServerConfig(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(roomTtl, "roomTtl");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    Objects.requireNonNull(redisPrefix, "redisPrefix");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host: '' (expected: an address or host name)");
     }
@@ -60,6 +69,15 @@ public record ServerConfig(
     check(burst >= 1, "burst", burst, ">= 1");
     check(maxQueuedBytes >= 1024, "max-queued-bytes", maxQueuedBytes, ">= 1024");
     check(!shutdownTimeout.isNegative(), "shutdown-timeout", shutdownTimeout, ">= 0");
+    if (redis != null) {
+      RedisBusOptions.checkUrl(redis);
+    }
+    RedisBusOptions.checkPrefix(redisPrefix);
+  }
+
+  /** The Redis bus's options, or null when rooms are not shared (no {@link #redis}). */
+  public RedisBusOptions redisBusOptions() {
+    return redis == null ? null : RedisBusOptions.of(redis, redisPrefix, history, roomTtl);
   }
 
   private static void check(boolean ok, String option, Object value, String expected) {
@@ -91,7 +109,14 @@ public record ServerConfig(
     b.burst = burst;
     b.maxQueuedBytes = maxQueuedBytes;
     b.shutdownTimeout = shutdownTimeout;
+    b.redis = redis;
+    b.redisPrefix = redisPrefix;
     return b;
+  }
+
+  /** This configuration, sharing rooms through the Redis at {@code url} under {@code prefix}. */
+  public ServerConfig withRedis(String url, String prefix) {
+    return toBuilder().redis(url).redisPrefix(prefix).build();
   }
 
   public ServerConfig withHistory(int history) {
@@ -126,6 +151,8 @@ public record ServerConfig(
     private int burst = DEFAULT_BURST;
     private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private String redis;
+    private String redisPrefix = DEFAULT_REDIS_PREFIX;
 
     private Builder() {}
 
@@ -179,6 +206,17 @@ public record ServerConfig(
       return this;
     }
 
+    /** The Redis to share rooms through, or null for none. */
+    public Builder redis(String redis) {
+      this.redis = redis;
+      return this;
+    }
+
+    public Builder redisPrefix(String redisPrefix) {
+      this.redisPrefix = redisPrefix;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -195,7 +233,9 @@ public record ServerConfig(
           rate,
           burst,
           maxQueuedBytes,
-          shutdownTimeout);
+          shutdownTimeout,
+          redis,
+          redisPrefix);
     }
   }
 }
