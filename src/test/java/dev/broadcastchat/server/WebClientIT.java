@@ -26,8 +26,8 @@ import org.openqa.selenium.logging.LogType;
 
 /**
  * The web client in headless Chromium against a real server: two pages and a plain WebSocket client
- * in one room, a dropped network, a silently dead connection and a server restart. Screenshots of
- * the page go to {@code target/web-client*.png}.
+ * in one room, a dropped network, a silently dead connection and server restarts (in memory: a gap;
+ * on the Redis bus: none). Screenshots of the page go to {@code target/web-client*.png}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WebClientIT {
@@ -38,6 +38,11 @@ class WebClientIT {
   private static Chromium second;
 
   @RegisterExtension final ChatServerExtension chat = new ChatServerExtension();
+
+  /** One server on the Redis bus for the class: its history outlives a restart of the server. */
+  @RegisterExtension
+  static final ChatServerExtension durable =
+      new ChatServerExtension(BusKind.REDIS, ServerConfig.defaults("127.0.0.1", 0));
 
   @BeforeAll
   static void startBrowsers() {
@@ -335,12 +340,41 @@ class WebClientIT {
         .containsExactly("bob: old-1", "bob: new-1", "bob: new-2");
   }
 
+  @Test
+  void aServerRestartOnTheRedisBusResumesWithNoGap() {
+    ChatPage alice =
+        new ChatPage(first.driver())
+            .open("http://127.0.0.1:" + durable.port() + "/?room=durable&nick=alice")
+            .waitConnected();
+    try (TestClient bob = textClient(durable, "durable", "bob")) {
+      bob.send("kept-1");
+      alice.waitForMessages(1);
+    }
+
+    durable.restart();
+    try (TestClient bob = textClient(durable, "durable", "bob")) {
+      bob.send("kept-2");
+      bob.send("kept-3");
+      alice.waitForMessages(3);
+      alice.waitConnected();
+    }
+    assertThat(alice.messages())
+        .extracting(ChatPage.Line::asTextLine)
+        .containsExactly("bob: kept-1", "bob: kept-2", "bob: kept-3");
+    assertThat(alice.notices()).noneMatch(n -> n.contains("missed"));
+  }
+
   private ChatPage page(Chromium browser, String pathAndQuery) {
     return new ChatPage(browser.driver()).open("http://127.0.0.1:" + chat.port() + pathAndQuery);
   }
 
   private TestClient textClient(String room, String nick) {
-    return TestClient.connect(URI.create(chat.server().url() + "?room=" + room + "&nick=" + nick));
+    return textClient(chat, room, nick);
+  }
+
+  private static TestClient textClient(ChatServerExtension server, String room, String nick) {
+    return TestClient.connect(
+        URI.create(server.server().url() + "?room=" + room + "&nick=" + nick));
   }
 
   private static List<String> ids(List<ChatPage.Line> lines) {
