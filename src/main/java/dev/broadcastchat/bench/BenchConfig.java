@@ -181,25 +181,6 @@ public record BenchConfig(
         threads);
   }
 
-  public BenchConfig withSize(int size) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
-  }
-
   public BenchConfig withRate(int rate) {
     return new BenchConfig(
         scenario,
@@ -239,25 +220,6 @@ public record BenchConfig(
   }
 
   public BenchConfig withConnecting(int concurrency, int sources) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
-  }
-
-  public BenchConfig withThreads(int threads) {
     return new BenchConfig(
         scenario,
         url,
