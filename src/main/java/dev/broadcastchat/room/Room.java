@@ -42,11 +42,12 @@ public final class Room {
       List<EventExecutor> eventLoops,
       ByteBufAllocator alloc,
       Duration presenceInterval,
-      Consumer<ServerEvent.Presence> presenceSink) {
+      Consumer<ServerEvent.Presence> presenceSink,
+      FanoutListener fanoutListener) {
     this.name = name;
     this.alloc = alloc;
     for (EventExecutor executor : eventLoops) {
-      byLoop.put(executor, new LoopMembers((EventLoop) executor, alloc));
+      byLoop.put(executor, new LoopMembers((EventLoop) executor, alloc, fanoutListener));
     }
     this.loops = byLoop.values().toArray(new LoopMembers[0]);
     this.presence =

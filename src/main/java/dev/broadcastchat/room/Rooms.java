@@ -23,20 +23,32 @@ public final class Rooms {
   private final List<EventExecutor> eventLoops;
   private final ByteBufAllocator alloc;
   private final Duration presenceInterval;
+  private final FanoutListener fanoutListener;
   private volatile Consumer<ServerEvent.Presence> presenceSink = p -> {};
+
+  /** Rooms whose deliveries are not counted. */
+  public Rooms(
+      Iterable<EventExecutor> eventLoops, ByteBufAllocator alloc, Duration presenceInterval) {
+    this(eventLoops, alloc, presenceInterval, FanoutListener.NONE);
+  }
 
   /**
    * @param eventLoops every event loop a member may live on
    * @param alloc the allocator for encoded frames
    * @param presenceInterval how often a room announces joins and leaves at most
+   * @param fanoutListener told what each drain delivered, once per drain
    */
   public Rooms(
-      Iterable<EventExecutor> eventLoops, ByteBufAllocator alloc, Duration presenceInterval) {
+      Iterable<EventExecutor> eventLoops,
+      ByteBufAllocator alloc,
+      Duration presenceInterval,
+      FanoutListener fanoutListener) {
     List<EventExecutor> list = new ArrayList<>();
     eventLoops.forEach(list::add);
     this.eventLoops = List.copyOf(list);
     this.alloc = alloc;
     this.presenceInterval = presenceInterval;
+    this.fanoutListener = fanoutListener;
   }
 
   /** Where coalesced join and leave notices go (the bus, so that every node hears them). */
@@ -55,7 +67,13 @@ public final class Rooms {
           Room r =
               room != null
                   ? room
-                  : new Room(n, eventLoops, alloc, presenceInterval, p -> presenceSink.accept(p));
+                  : new Room(
+                      n,
+                      eventLoops,
+                      alloc,
+                      presenceInterval,
+                      p -> presenceSink.accept(p),
+                      fanoutListener);
           r.reserve();
           return r;
         });

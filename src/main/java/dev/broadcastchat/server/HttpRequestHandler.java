@@ -20,8 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * Answers plain HTTP requests (health, readiness, the index page) and passes WebSocket upgrades on
- * to the handshake. Stateless and shared by every connection.
+ * Answers plain HTTP requests (health, readiness, metrics, the index page) and passes WebSocket
+ * upgrades on to the handshake, or refuses them with 503 while the server shuts down. Stateless and
+ * shared by every connection of one listener.
+ *
+ * <p>On the main port it serves {@code /metrics} only when no admin port is configured; on the
+ * admin port it serves health, readiness and metrics, and takes no upgrades.
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -30,10 +34,30 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
           + "new WebSocket(\"ws://\" + location.host + \"/\")\n";
 
   private final BooleanSupplier ready;
+  private final BooleanSupplier draining;
+  private final ServerMetrics metrics;
+  private final boolean servesMetrics;
+  private final boolean takesUpgrades;
 
-  HttpRequestHandler(BooleanSupplier ready) {
+  /**
+   * @param ready whether the server can deliver now (readiness)
+   * @param draining whether the server is shutting down (upgrades refused)
+   * @param metrics the meters, counted and served
+   * @param servesMetrics whether {@code /metrics} is answered here (else 404)
+   * @param takesUpgrades whether WebSocket upgrades are passed on (else served as plain requests)
+   */
+  HttpRequestHandler(
+      BooleanSupplier ready,
+      BooleanSupplier draining,
+      ServerMetrics metrics,
+      boolean servesMetrics,
+      boolean takesUpgrades) {
     super(false);
     this.ready = ready;
+    this.draining = draining;
+    this.metrics = metrics;
+    this.servesMetrics = servesMetrics;
+    this.takesUpgrades = takesUpgrades;
   }
 
   @Override
@@ -43,7 +67,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       respond(ctx, null, HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
       return;
     }
-    if (isUpgrade(request)) {
+    if (takesUpgrades && isUpgrade(request)) {
+      if (draining.getAsBoolean()) {
+        request.release();
+        metrics.upgradeRefused();
+        respond(ctx, null, HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n", false);
+        return;
+      }
       ctx.fireChannelRead(request);
       return;
     }
@@ -65,13 +95,35 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     switch (path) {
       case "/healthz" -> respond(ctx, request, HttpResponseStatus.OK, "ok\n", keepAlive);
       case "/readyz" -> {
-        if (ready.getAsBoolean()) {
+        if (draining.getAsBoolean()) {
+          respond(
+              ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n", keepAlive);
+        } else if (ready.getAsBoolean()) {
           respond(ctx, request, HttpResponseStatus.OK, "ready\n", keepAlive);
         } else {
           respond(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", keepAlive);
         }
       }
-      case "/" -> respond(ctx, request, HttpResponseStatus.OK, INDEX, keepAlive);
+      case "/metrics" -> {
+        if (servesMetrics) {
+          respond(
+              ctx,
+              request,
+              HttpResponseStatus.OK,
+              ServerMetrics.CONTENT_TYPE,
+              metrics.scrape(),
+              keepAlive);
+        } else {
+          respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
+        }
+      }
+      case "/" -> {
+        if (takesUpgrades) {
+          respond(ctx, request, HttpResponseStatus.OK, INDEX, keepAlive);
+        } else {
+          respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
+        }
+      }
       default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
     }
   }
@@ -88,14 +140,25 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       HttpResponseStatus status,
       String body,
       boolean keepAlive) {
+    respond(ctx, request, status, "text/plain; charset=utf-8", body, keepAlive);
+  }
+
+  static void respond(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      boolean keepAlive) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ByteBuf content =
         request != null && HttpMethod.HEAD.equals(request.method())
             ? Unpooled.EMPTY_BUFFER
-            : Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+            : Unpooled.wrappedBuffer(bytes);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-    HttpUtil.setContentLength(response, body.getBytes(StandardCharsets.UTF_8).length);
+    HttpUtil.setContentLength(response, bytes.length);
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
     if (!keepAlive) {
