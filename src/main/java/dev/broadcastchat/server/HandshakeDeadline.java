@@ -27,6 +27,9 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
   private final ServerMetrics metrics;
   private ScheduledFuture<?> timer;
 
+  /** Whether a request was answered: an idle keep-alive connection is not a stalled handshake. */
+  private boolean answered;
+
   HandshakeDeadline(long timeoutMillis, ServerMetrics metrics) {
     this.timeoutMillis = timeoutMillis;
     this.metrics = metrics;
@@ -57,6 +60,7 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof HttpResponse response
         && !HttpResponseStatus.SWITCHING_PROTOCOLS.equals(response.status())) {
+      answered = true;
       start(ctx);
     }
     ctx.write(msg, promise);
@@ -81,7 +85,9 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
   private void expire(ChannelHandlerContext ctx) {
     timer = null;
     if (ctx.channel().isActive()) {
-      metrics.handshakeTimedOut();
+      if (!answered) {
+        metrics.handshakeTimedOut();
+      }
       log.debug(
           "conn {} {} closed: no complete request within {} ms",
           ctx.channel().id().asShortText(),

@@ -127,7 +127,7 @@ final class ServerMetrics implements FanoutListener, AutoCloseable {
     handshakeTimeouts =
         counter(
             "chat.handshake.timeouts",
-            "Connections closed for not completing their upgrade or request in time");
+            "Connections closed for not completing their first request (or upgrade) in time");
     upgradesRefused =
         counter("chat.upgrades.refused", "Upgrades refused with 503 while shutting down");
   }

@@ -250,6 +250,9 @@ final class Session implements Member {
     }
     ClientCommand command =
         protocol == WireProtocol.JSON ? JsonCodec.decode(text) : TextCodec.parse(text);
+    if (command instanceof ClientCommand.Say) {
+      metrics.messageReceived();
+    }
     if (!(command instanceof ClientCommand.Ping)) {
       switch (rateLimiter.acquire(System.nanoTime())) {
         case ALLOWED -> {}
@@ -291,7 +294,6 @@ final class Session implements Member {
   }
 
   private void say(ClientCommand.Say say) {
-    metrics.messageReceived();
     int bytes = ByteBufUtil.utf8Bytes(say.text());
     if (bytes > config.maxMessageBytes()) {
       send(
