@@ -118,7 +118,8 @@ public record ServerConfig(
 
   private static void check(boolean ok, String option, Object value, String expected) {
     if (!ok) {
-      throw new IllegalArgumentException(option + ": " + value + " (expected: " + expected + ")");
+      String shown = value instanceof Duration d && !d.isNegative() ? format(d) : value.toString();
+      throw new IllegalArgumentException(option + ": " + shown + " (expected: " + expected + ")");
     }
   }
 
