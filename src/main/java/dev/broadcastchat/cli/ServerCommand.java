@@ -225,6 +225,11 @@ final class ServerCommand implements Callable<Integer> {
       Signal.handle(
           new Signal(name),
           signal -> {
+            if (stop.getCount() == 0) {
+              // A second signal (a second Ctrl-C) while shutting down: the operator will not wait.
+              log.warn("SIG{} again: exiting without waiting for connections", signal.getName());
+              Runtime.getRuntime().halt(Main.EXIT_FAILURE);
+            }
             signalName[0] = "SIG" + signal.getName();
             stop.countDown();
           });

@@ -253,7 +253,8 @@ public final class ChatServer implements AutoCloseable {
     }
     drain();
     if (!config.drainDelay().isZero()) {
-      log.info("waiting {} for the load balancer to notice", config.drainDelay());
+      log.info(
+          "waiting {} for the load balancer to notice", ServerConfig.format(config.drainDelay()));
       sleepUninterruptibly(config.drainDelay().toMillis());
     }
     serverChannel.close().syncUninterruptibly();
@@ -263,7 +264,7 @@ public final class ChatServer implements AutoCloseable {
     log.info(
         "closing {} connections with 1001, waiting up to {}",
         metrics.openConnections(),
-        config.shutdownTimeout());
+        ServerConfig.format(config.shutdownTimeout()));
     for (Channel channel : allChannels) {
       channel
           .eventLoop()

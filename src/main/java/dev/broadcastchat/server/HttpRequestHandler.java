@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers plain HTTP requests (health, readiness, metrics, the index page) and passes WebSocket
@@ -29,6 +31,7 @@ import java.util.function.BooleanSupplier;
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
   private static final String INDEX =
       "broadcast-chat: connect a WebSocket client to this address, e.g. "
           + "new WebSocket(\"ws://\" + location.host + \"/\")\n";
@@ -126,6 +129,21 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       }
       default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (takesUpgrades) {
+      // On the main port the session handler, at the end of the pipeline, decides.
+      ctx.fireExceptionCaught(cause);
+      return;
+    }
+    if (Disconnects.isOrdinary(cause)) {
+      log.debug("admin conn {} ended: {}", ctx.channel().id().asShortText(), cause.toString());
+    } else {
+      log.warn("admin conn {} failed", ctx.channel().id().asShortText(), cause);
+    }
+    ctx.close();
   }
 
   static boolean isUpgrade(FullHttpRequest request) {
