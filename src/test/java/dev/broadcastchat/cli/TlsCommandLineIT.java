@@ -64,6 +64,34 @@ class TlsCommandLineIT {
   }
 
   @Test
+  void insecureAlsoAcceptsACertificateIssuedForAnotherHost() throws Exception {
+    TestCertificates.Pem elsewhere =
+        TestCertificates.generate(dir, "elsewhere", "EC", "chat.example", "dns:chat.example");
+    try (ChatProcess server =
+        ChatProcess.jar(
+            Map.of(),
+            "server",
+            "--port",
+            "0",
+            "--tls-cert",
+            elsewhere.cert().toString(),
+            "--tls-key",
+            elsewhere.key().toString())) {
+      String url = listeningUrl(server);
+      try (ChatProcess client =
+          ChatProcess.jar(Map.of("CHAT_INSECURE", "true"), "client", url, "--nick", "far")) {
+        client.type("across names");
+        client.awaitLine(
+            line -> line.matches("\\[\\d\\d:\\d\\d\\] far: across names"),
+            "with its own line",
+            WAIT);
+        client.endInput();
+        assertThat(client.waitFor(WAIT)).as("stderr %s", client.stderr()).isZero();
+      }
+    }
+  }
+
+  @Test
   void aKeyThatDoesNotMatchIsOneLineAndExit2() throws Exception {
     try (ChatProcess server =
         ChatProcess.jar(

@@ -35,6 +35,16 @@ public final class TestCertificates {
    */
   public static Pem generate(Path dir, String name, String keyAlgorithm)
       throws IOException, InterruptedException, GeneralSecurityException {
+    return generate(dir, name, keyAlgorithm, "localhost", "ip:127.0.0.1,dns:localhost");
+  }
+
+  /**
+   * As {@link #generate(Path, String, String)}, for {@code commonName} and the subject alternative
+   * names {@code san} in keytool's form ({@code dns:chat.example,ip:10.0.0.1}).
+   */
+  public static Pem generate(
+      Path dir, String name, String keyAlgorithm, String commonName, String san)
+      throws IOException, InterruptedException, GeneralSecurityException {
     Path store = dir.resolve(name + ".p12");
     List<String> command =
         List.of(
@@ -45,9 +55,9 @@ public final class TestCertificates {
             "-keyalg",
             keyAlgorithm,
             "-dname",
-            "CN=localhost",
+            "CN=" + commonName,
             "-ext",
-            "san=ip:127.0.0.1,dns:localhost",
+            "san=" + san,
             "-validity",
             "1",
             "-keystore",
@@ -89,6 +99,40 @@ public final class TestCertificates {
     } catch (IOException e) {
       throw new GeneralSecurityException(e);
     }
+  }
+
+  /**
+   * The PKCS#1 form ({@code BEGIN RSA PRIVATE KEY}, what {@code openssl genrsa} wrote for years) of
+   * an RSA key in PKCS#8 form: the OCTET STRING at the end of its PrivateKeyInfo.
+   */
+  public static String rsaPkcs1Pem(byte[] pkcs8) {
+    int at = 0;
+    at = skipHeader(pkcs8, at); // PrivateKeyInfo SEQUENCE
+    at = skipElement(pkcs8, at); // version
+    at = skipElement(pkcs8, at); // AlgorithmIdentifier
+    int contentStart = skipHeader(pkcs8, at); // OCTET STRING
+    int contentEnd = skipElement(pkcs8, at);
+    byte[] pkcs1 = java.util.Arrays.copyOfRange(pkcs8, contentStart, contentEnd);
+    return pem("RSA PRIVATE KEY", pkcs1);
+  }
+
+  private static int skipHeader(byte[] der, int at) {
+    int first = der[at + 1] & 0xFF;
+    return at + 2 + (first < 0x80 ? 0 : first & 0x7F);
+  }
+
+  private static int skipElement(byte[] der, int at) {
+    int first = der[at + 1] & 0xFF;
+    int length = first;
+    int lengthBytes = 0;
+    if (first >= 0x80) {
+      lengthBytes = first & 0x7F;
+      length = 0;
+      for (int i = 0; i < lengthBytes; i++) {
+        length = (length << 8) | (der[at + 2 + i] & 0xFF);
+      }
+    }
+    return at + 2 + lengthBytes + length;
   }
 
   private static String pem(String type, byte[] der) {

@@ -74,6 +74,29 @@ class TlsIT {
   }
 
   @Test
+  void acceptsAnRsaKeyInPkcs1Form() throws Exception {
+    Path pkcs1 = dir.resolve("rsa.pkcs1.pem");
+    byte[] pkcs8 =
+        java.util.Base64.getMimeDecoder()
+            .decode(
+                Files.readString(rsa.key())
+                    .replace("-----BEGIN PRIVATE KEY-----", "")
+                    .replace("-----END PRIVATE KEY-----", "")
+                    .trim());
+    Files.writeString(pkcs1, TestCertificates.rsaPkcs1Pem(pkcs8));
+    assertThat(Files.readString(pkcs1)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+    try (ChatServer server = start(rsa.cert(), pkcs1)) {
+      HttpClient https =
+          HttpClient.newBuilder().sslContext(TestCertificates.trusting(rsa.certificate())).build();
+      HttpResponse<String> health =
+          https.send(
+              HttpRequest.newBuilder(URI.create(server.httpUrl() + "healthz")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void aClientThatDoesNotTrustTheCertificateCannotConnect() throws Exception {
     try (ChatServer server = start(ec.cert(), ec.key())) {
       assertThatThrownBy(
