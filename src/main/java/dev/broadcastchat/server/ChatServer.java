@@ -65,10 +65,9 @@ public final class ChatServer implements AutoCloseable {
     this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
     this.allChannels = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    Rooms[] roomsRef = new Rooms[1];
-    this.metrics = new ServerMetrics(() -> roomsRef[0].count(), alloc);
+    this.metrics = new ServerMetrics(alloc);
     Rooms rooms = new Rooms(workerGroup, alloc, ServerConfig.PRESENCE_INTERVAL, metrics);
-    roomsRef[0] = rooms;
+    metrics.rooms(rooms::count);
     InMemoryBus memoryBus =
         new InMemoryBus(
             new Bus.Delivery() {

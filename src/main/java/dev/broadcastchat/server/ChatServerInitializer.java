@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
 
 /**
  * Builds each connection's pipeline: the PROXY protocol header from a trusted proxy, TLS when
@@ -52,7 +53,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
       ChannelGroup allChannels,
       SslContext sslContext,
       ServerMetrics metrics,
-      java.util.function.BooleanSupplier draining) {
+      BooleanSupplier draining) {
     this.config = config;
     this.rooms = rooms;
     this.bus = bus;

@@ -61,10 +61,9 @@ final class ServerMetrics implements FanoutListener, AutoCloseable {
   private final Counter upgradesRefused;
 
   /**
-   * @param rooms how many rooms this node has, read when scraped
    * @param allocator the allocator whose pool usage is reported
    */
-  ServerMetrics(IntSupplier rooms, ByteBufAllocatorMetricProvider allocator) {
+  ServerMetrics(ByteBufAllocatorMetricProvider allocator) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics = new JvmGcMetrics();
@@ -85,9 +84,6 @@ final class ServerMetrics implements FanoutListener, AutoCloseable {
     }
     closedByCode[KNOWN_CLOSE_CODES.length] = closedCounter("other");
     closedByCode[KNOWN_CLOSE_CODES.length + 1] = closedCounter("none");
-    Gauge.builder("chat.rooms", rooms::getAsInt)
-        .description("Rooms with members on this node")
-        .register(registry);
     messagesReceived = counter("chat.messages.received", "Chat messages received from clients");
     messagesDelivered =
         counter("chat.messages.delivered", "Chat messages handed to receivers (one per receiver)");
@@ -189,6 +185,13 @@ final class ServerMetrics implements FanoutListener, AutoCloseable {
 
   private Counter counter(String name, String description) {
     return Counter.builder(name).description(description).register(registry);
+  }
+
+  /** Reports {@code rooms}, read when scraped, as the number of rooms on this node. */
+  void rooms(IntSupplier rooms) {
+    Gauge.builder("chat.rooms", rooms::getAsInt)
+        .description("Rooms with members on this node")
+        .register(registry);
   }
 
   void connectionOpened(WireProtocol protocol) {
