@@ -47,6 +47,23 @@ final class ServerCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--redis",
+      paramLabel = "URL",
+      defaultValue = "${env:CHAT_REDIS}",
+      description =
+          "Share rooms with other nodes through the Redis at URL, e.g. redis://127.0.0.1:6379"
+              + " (default: none, rooms live in this process; env CHAT_REDIS).")
+  String redis;
+
+  @Option(
+      names = "--redis-prefix",
+      defaultValue = "${env:CHAT_REDIS_PREFIX:-" + ServerConfig.DEFAULT_REDIS_PREFIX + "}",
+      description =
+          "Put before every Redis key and channel, so that deployments can share one Redis"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_REDIS_PREFIX).")
+  String redisPrefix;
+
+  @Option(
       names = "--history",
       defaultValue = "${env:CHAT_HISTORY:-" + ServerConfig.DEFAULT_HISTORY + "}",
       description = "Messages kept per room (default: ${DEFAULT-VALUE}; env CHAT_HISTORY).")
@@ -215,6 +232,8 @@ final class ServerCommand implements Callable<Integer> {
               .handshakeTimeout(handshakeTimeout)
               .trustedProxies(TrustedProxies.parse(trustedProxies))
               .adminPort(adminPort == null ? ServerConfig.NO_ADMIN_PORT : adminPort)
+              .redis(redis == null || redis.isBlank() ? null : redis)
+              .redisPrefix(redisPrefix)
               .build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());

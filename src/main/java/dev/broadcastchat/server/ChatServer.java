@@ -2,6 +2,8 @@ package dev.broadcastchat.server;
 
 import dev.broadcastchat.bus.Bus;
 import dev.broadcastchat.bus.InMemoryBus;
+import dev.broadcastchat.bus.RedisBus;
+import dev.broadcastchat.bus.RedisBusOptions;
 import dev.broadcastchat.protocol.ChatMessage;
 import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.room.Rooms;
@@ -58,7 +60,27 @@ public final class ChatServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean draining;
 
-  private ChatServer(ServerConfig config, SslContext sslContext) {
+  /**
+   * Where a test may stand around the bus: between it and the rooms, between the sessions and it,
+   * and over the Redis timings. Production code uses {@link #NONE}.
+   */
+  interface BusHooks {
+    BusHooks NONE = new BusHooks() {};
+
+    default Bus.Delivery delivery(Bus.Delivery delivery) {
+      return delivery;
+    }
+
+    default Bus bus(Bus bus) {
+      return bus;
+    }
+
+    default RedisBusOptions redisOptions(RedisBusOptions options) {
+      return options;
+    }
+  }
+
+  private ChatServer(ServerConfig config, SslContext sslContext, BusHooks hooks) {
     this.config = config;
     this.transport = Transport.best();
     this.bossGroup = transport.newGroup(1);
@@ -68,8 +90,8 @@ public final class ChatServer implements AutoCloseable {
     this.metrics = new ServerMetrics(alloc);
     Rooms rooms = new Rooms(workerGroup, alloc, ServerConfig.PRESENCE_INTERVAL, metrics);
     metrics.rooms(rooms::count);
-    InMemoryBus memoryBus =
-        new InMemoryBus(
+    Bus.Delivery delivery =
+        hooks.delivery(
             new Bus.Delivery() {
               @Override
               public void deliver(ChatMessage message) {
@@ -80,17 +102,38 @@ public final class ChatServer implements AutoCloseable {
               public void deliverEvent(String room, ServerEvent event) {
                 rooms.deliverEvent(room, event);
               }
-            },
-            Clock.systemUTC(),
-            config.history(),
-            config.roomTtl());
-    this.bus = memoryBus;
+
+              @Override
+              public void missed(String room) {
+                rooms.missed(room);
+              }
+            });
+    InMemoryBus memoryBus;
+    if (config.redis() == null) {
+      memoryBus = new InMemoryBus(delivery, Clock.systemUTC(), config.history(), config.roomTtl());
+      this.bus = hooks.bus(memoryBus);
+    } else {
+      memoryBus = null;
+      RedisBus redisBus;
+      try {
+        redisBus =
+            RedisBus.start(hooks.redisOptions(config.redisBusOptions()), delivery, rooms::who);
+      } catch (RuntimeException e) {
+        shutdownGroups();
+        metrics.close();
+        throw new ServerStartException("cannot use redis: " + e.getMessage(), e);
+      }
+      this.bus = hooks.bus(redisBus);
+    }
     rooms.presenceSink(presence -> bus.publishEvent(presence.room(), presence));
+    rooms.occupancyListener(bus::occupancyChanged);
     long sweepMillis = Math.max(1000, Math.min(60_000, config.roomTtl().toMillis()));
     workerGroup.scheduleWithFixedDelay(
         () -> {
           rooms.dropEmpty();
-          memoryBus.expire(name -> rooms.get(name) != null);
+          if (memoryBus != null) {
+            memoryBus.expire(name -> rooms.get(name) != null);
+          }
         },
         sweepMillis,
         sweepMillis,
@@ -105,6 +148,7 @@ public final class ChatServer implements AutoCloseable {
       if (admin != null) {
         admin.close().syncUninterruptibly();
       }
+      bus.close();
       shutdownGroups();
       metrics.close();
       throw e;
@@ -120,9 +164,14 @@ public final class ChatServer implements AutoCloseable {
    * @throws ServerStartException if it cannot bind
    */
   public static ChatServer start(ServerConfig config) {
+    return start(config, BusHooks.NONE);
+  }
+
+  /** Starts a server whose bus a test stands around. */
+  static ChatServer start(ServerConfig config, BusHooks hooks) {
     SslContext sslContext =
         config.tls() ? ServerTls.context(config.tlsCert(), config.tlsKey()) : null;
-    ChatServer server = new ChatServer(config, sslContext);
+    ChatServer server = new ChatServer(config, sslContext, hooks);
     log.info("listening on {} with {}", server.url(), summary(config));
     return server;
   }
@@ -238,6 +287,11 @@ public final class ChatServer implements AutoCloseable {
   /** The configuration the server runs with. */
   public ServerConfig config() {
     return config;
+  }
+
+  /** Whether the server can deliver now (what {@code /readyz} answers). */
+  public boolean ready() {
+    return bus.ready();
   }
 
   /**

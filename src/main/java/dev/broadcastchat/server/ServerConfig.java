@@ -1,5 +1,6 @@
 package dev.broadcastchat.server;
 
+import dev.broadcastchat.bus.RedisBusOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,6 +32,10 @@ import java.util.Objects;
  * @param trustedProxies peers whose {@code X-Forwarded-For} (or PROXY protocol header) is believed
  * @param adminPort port of a separate listener for metrics and health, 0 for any free port, or
  *     {@link #NO_ADMIN_PORT} to serve them on the main port
+ * @param redis the Redis to share rooms through ({@code redis://HOST:PORT}), or null for none (the
+ *     in-memory bus)
+ * @param redisPrefix put before every Redis key and channel name, so that deployments can share one
+ *     Redis
  */
 public record ServerConfig(
     String host,
@@ -50,7 +55,9 @@ public record ServerConfig(
     Duration pingTimeout,
     Duration handshakeTimeout,
     TrustedProxies trustedProxies,
-    int adminPort) {
+    int adminPort,
+    String redis,
+    String redisPrefix) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -70,6 +77,8 @@ public record ServerConfig(
   /** {@link #adminPort} when metrics and health are served on the main port. */
   public static final int NO_ADMIN_PORT = -1;
 
+  public static final String DEFAULT_REDIS_PREFIX = RedisBusOptions.DEFAULT_PREFIX;
+
   /** How often a room announces joins and leaves at most. */
   public static final Duration PRESENCE_INTERVAL = Duration.ofMillis(250);
 
@@ -82,6 +91,7 @@ public record ServerConfig(
     Objects.requireNonNull(pingTimeout, "pingTimeout");
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     Objects.requireNonNull(trustedProxies, "trustedProxies");
+    Objects.requireNonNull(redisPrefix, "redisPrefix");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host: '' (expected: an address or host name)");
     }
@@ -110,10 +120,19 @@ public record ServerConfig(
               ? "tls-key: " + tlsKey + " given without --tls-cert (expected: both or neither)"
               : "tls-cert: " + tlsCert + " given without --tls-key (expected: both or neither)");
     }
+    if (redis != null) {
+      RedisBusOptions.checkUrl(redis);
+    }
+    RedisBusOptions.checkPrefix(redisPrefix);
   }
 
   private static boolean positive(Duration d) {
     return !d.isNegative() && !d.isZero();
+  }
+
+  /** The Redis bus's options, or null when rooms are not shared (no {@link #redis}). */
+  public RedisBusOptions redisBusOptions() {
+    return redis == null ? null : RedisBusOptions.of(redis, redisPrefix, history, roomTtl);
   }
 
   private static void check(boolean ok, String option, Object value, String expected) {
@@ -135,13 +154,15 @@ public record ServerConfig(
 
   /**
    * The effective configuration as option names and values, in the order of {@code --help}, for the
-   * startup log line. Nothing here is secret; an option that is (a password, a signing secret) must
-   * be masked with {@link #mask} when it is added.
+   * startup log line. Secrets are masked: the Redis URL's password here; any other secret option (a
+   * signing secret) must be masked with {@link #mask} when it is added.
    */
   public Map<String, String> describe() {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("host", host);
     d.put("port", Integer.toString(port));
+    d.put("redis", redis == null ? "none" : maskUrlPassword(redis));
+    d.put("redis-prefix", redisPrefix);
     d.put("history", Integer.toString(history));
     d.put("room-ttl", format(roomTtl));
     d.put("max-message-bytes", Integer.toString(maxMessageBytes));
@@ -159,6 +180,24 @@ public record ServerConfig(
     d.put("trusted-proxies", trustedProxies.isEmpty() ? "none" : trustedProxies.toString());
     d.put("admin-port", hasAdminPort() ? Integer.toString(adminPort) : "none");
     return d;
+  }
+
+  /**
+   * {@code url} with the password in its user info replaced by {@code ****} ({@code
+   * redis://:****@host}, {@code redis://user:****@host}; a user info without a colon is taken as a
+   * password, as Redis clients do).
+   */
+  static String maskUrlPassword(String url) {
+    int scheme = url.indexOf("://");
+    int at = url.indexOf('@');
+    int slash = scheme < 0 ? -1 : url.indexOf('/', scheme + 3);
+    if (scheme < 0 || at < 0 || (slash >= 0 && at > slash)) {
+      return url;
+    }
+    String userInfo = url.substring(scheme + 3, at);
+    int colon = userInfo.indexOf(':');
+    String masked = colon < 0 ? "****" : userInfo.substring(0, colon + 1) + "****";
+    return url.substring(0, scheme + 3) + masked + url.substring(at);
   }
 
   /** {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}: as the options are written. */
@@ -215,7 +254,14 @@ public record ServerConfig(
     b.handshakeTimeout = handshakeTimeout;
     b.trustedProxies = trustedProxies;
     b.adminPort = adminPort;
+    b.redis = redis;
+    b.redisPrefix = redisPrefix;
     return b;
+  }
+
+  /** This configuration, sharing rooms through the Redis at {@code url} under {@code prefix}. */
+  public ServerConfig withRedis(String url, String prefix) {
+    return toBuilder().redis(url).redisPrefix(prefix).build();
   }
 
   public ServerConfig withHistory(int history) {
@@ -258,6 +304,8 @@ public record ServerConfig(
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private TrustedProxies trustedProxies = TrustedProxies.NONE;
     private int adminPort = NO_ADMIN_PORT;
+    private String redis;
+    private String redisPrefix = DEFAULT_REDIS_PREFIX;
 
     private Builder() {}
 
@@ -349,6 +397,17 @@ public record ServerConfig(
       return this;
     }
 
+    /** The Redis to share rooms through, or null for none. */
+    public Builder redis(String redis) {
+      this.redis = redis;
+      return this;
+    }
+
+    public Builder redisPrefix(String redisPrefix) {
+      this.redisPrefix = redisPrefix;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -373,7 +432,9 @@ public record ServerConfig(
           pingTimeout,
           handshakeTimeout,
           trustedProxies,
-          adminPort);
+          adminPort,
+          redis,
+          redisPrefix);
     }
   }
 }

@@ -32,7 +32,7 @@ class ServerConfigTest {
             .tls(Path.of("/c.pem"), Path.of("/k.pem"))
             .build();
     assertThat(ChatServer.summary(config))
-        .contains("host=127.0.0.1 port=8080 history=100 room-ttl=1h")
+        .contains("host=127.0.0.1 port=8080 redis=none redis-prefix=chat: history=100 room-ttl=1h")
         .contains("shutdown-timeout=10s drain-delay=1500ms")
         .contains("tls-cert=/c.pem tls-key=/k.pem ping-interval=off ping-timeout=30s")
         .contains("handshake-timeout=10s trusted-proxies=10.0.0.0/8,::1 admin-port=9090");
@@ -42,6 +42,16 @@ class ServerConfigTest {
   void masksSecrets() {
     assertThat(ServerConfig.mask("hunter2")).isEqualTo("****");
     assertThat(ServerConfig.mask(null)).isEqualTo("none");
+    assertThat(ServerConfig.maskUrlPassword("redis://:hunter2@redis.internal:6379/0"))
+        .isEqualTo("redis://:****@redis.internal:6379/0");
+    assertThat(ServerConfig.maskUrlPassword("rediss://app:hunter2@[::1]:6380"))
+        .isEqualTo("rediss://app:****@[::1]:6380");
+    assertThat(ServerConfig.maskUrlPassword("redis://hunter2@h")).isEqualTo("redis://****@h");
+    assertThat(ServerConfig.maskUrlPassword("redis://h:6379")).isEqualTo("redis://h:6379");
+    ServerConfig config = ServerConfig.builder().redis("redis://:hunter2@h:6379").build();
+    assertThat(ChatServer.summary(config))
+        .contains("redis=redis://:****@h:6379")
+        .doesNotContain("hunter2");
   }
 
   @Test
