@@ -27,7 +27,7 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
     this.config = config;
     this.allChannels = allChannels;
     this.metrics = metrics;
-    this.httpHandler = new HttpRequestHandler(ready, draining, metrics, true, false);
+    this.httpHandler = new HttpRequestHandler(ready, draining, metrics, true, null);
   }
 
   @Override

@@ -82,6 +82,8 @@ public final class ChatServer implements AutoCloseable {
 
   private ChatServer(ServerConfig config, SslContext sslContext, BusHooks hooks) {
     this.config = config;
+    // Read before any thread starts: serving a file is then a lookup, never I/O on a loop.
+    StaticFiles staticFiles = new StaticFiles(WebAssets.load(ChatServer.class.getClassLoader()));
     this.transport = Transport.best();
     this.bossGroup = transport.newGroup(1);
     this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
@@ -140,7 +142,7 @@ public final class ChatServer implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     Channel admin = null;
     try {
-      this.serverChannel = bind(alloc, rooms, sslContext);
+      this.serverChannel = bind(alloc, rooms, sslContext, staticFiles);
       if (config.hasAdminPort()) {
         admin = bindAdmin(alloc);
       }
@@ -185,7 +187,8 @@ public final class ChatServer implements AutoCloseable {
     return sb.toString();
   }
 
-  private Channel bind(ByteBufAllocator alloc, Rooms rooms, SslContext sslContext) {
+  private Channel bind(
+      ByteBufAllocator alloc, Rooms rooms, SslContext sslContext, StaticFiles staticFiles) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)
@@ -197,7 +200,14 @@ public final class ChatServer implements AutoCloseable {
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
             .childHandler(
                 new ChatServerInitializer(
-                    config, rooms, bus, allChannels, sslContext, metrics, () -> draining));
+                    config,
+                    rooms,
+                    bus,
+                    allChannels,
+                    sslContext,
+                    metrics,
+                    () -> draining,
+                    staticFiles));
     return bind(bootstrap, config.port());
   }
 

@@ -53,7 +53,8 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
       ChannelGroup allChannels,
       SslContext sslContext,
       ServerMetrics metrics,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      StaticFiles staticFiles) {
     this.config = config;
     this.rooms = rooms;
     this.bus = bus;
@@ -61,7 +62,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     this.sslContext = sslContext;
     this.metrics = metrics;
     this.httpHandler =
-        new HttpRequestHandler(bus::ready, draining, metrics, !config.hasAdminPort(), true);
+        new HttpRequestHandler(bus::ready, draining, metrics, !config.hasAdminPort(), staticFiles);
     this.wsConfig =
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")

@@ -22,45 +22,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers plain HTTP requests (health, readiness, metrics, the index page) and passes WebSocket
- * upgrades on to the handshake, or refuses them with 503 while the server shuts down. Stateless and
- * shared by every connection of one listener.
+ * Answers plain HTTP requests (health, readiness, metrics, the web client's files) and passes
+ * WebSocket upgrades on to the handshake, or refuses them with 503 while the server shuts down.
+ * Stateless and shared by every connection of one listener.
  *
  * <p>On the main port it serves {@code /metrics} only when no admin port is configured; on the
- * admin port it serves health, readiness and metrics, and takes no upgrades.
+ * admin port it serves health, readiness and metrics, and takes no upgrades and no files.
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
-  private static final String INDEX =
-      "broadcast-chat: connect a WebSocket client to this address, e.g. "
-          + "new WebSocket(\"ws://\" + location.host + \"/\")\n";
 
   private final BooleanSupplier ready;
   private final BooleanSupplier draining;
   private final ServerMetrics metrics;
   private final boolean servesMetrics;
-  private final boolean takesUpgrades;
+  private final StaticFiles staticFiles;
 
   /**
    * @param ready whether the server can deliver now (readiness)
-   * @param draining whether the server is shutting down (upgrades refused)
+   * @param draining whether the server is shutting down (readiness 503, upgrades refused)
    * @param metrics the meters, counted and served
    * @param servesMetrics whether {@code /metrics} is answered here (else 404)
-   * @param takesUpgrades whether WebSocket upgrades are passed on (else served as plain requests)
+   * @param staticFiles the web client's files, for the main port; null on the admin port, which
+   *     then serves no files and takes no upgrades
    */
   HttpRequestHandler(
       BooleanSupplier ready,
       BooleanSupplier draining,
       ServerMetrics metrics,
       boolean servesMetrics,
-      boolean takesUpgrades) {
+      StaticFiles staticFiles) {
     super(false);
     this.ready = ready;
     this.draining = draining;
     this.metrics = metrics;
     this.servesMetrics = servesMetrics;
-    this.takesUpgrades = takesUpgrades;
+    this.staticFiles = staticFiles;
+  }
+
+  private boolean takesUpgrades() {
+    return staticFiles != null;
   }
 
   @Override
@@ -70,7 +72,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       respond(ctx, null, HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
       return;
     }
-    if (takesUpgrades && isUpgrade(request)) {
+    if (takesUpgrades() && isUpgrade(request)) {
       if (draining.getAsBoolean()) {
         request.release();
         metrics.upgradeRefused();
@@ -120,20 +122,20 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
           respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
         }
       }
-      case "/" -> {
-        if (takesUpgrades) {
-          respond(ctx, request, HttpResponseStatus.OK, INDEX, keepAlive);
-        } else {
+      default -> {
+        FullHttpResponse file = staticFiles == null ? null : staticFiles.respond(request, path);
+        if (file == null) {
           respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
+        } else {
+          write(ctx, file, keepAlive);
         }
       }
-      default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
     }
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (takesUpgrades) {
+    if (takesUpgrades()) {
       // On the main port the session handler, at the end of the pipeline, decides.
       ctx.fireExceptionCaught(cause);
       return;
@@ -176,7 +178,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    response.headers().set("X-Content-Type-Options", "nosniff");
     HttpUtil.setContentLength(response, bytes.length);
+    write(ctx, response, keepAlive);
+  }
+
+  private static void write(
+      ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
     if (!keepAlive) {
