@@ -63,6 +63,14 @@ final class ClientCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}; env CHAT_RECONNECT_TIMEOUT).")
   Duration reconnectTimeout;
 
+  @Option(
+      names = "--insecure",
+      defaultValue = "${env:CHAT_INSECURE:-false}",
+      description =
+          "With wss://, accept any certificate and host name (a self-signed test server);"
+              + " never for a real server (default: ${DEFAULT-VALUE}; env CHAT_INSECURE).")
+  boolean insecure;
+
   @Override
   public Integer call() throws InterruptedException {
     ClientConfig config = config();
@@ -74,7 +82,7 @@ final class ClientCommand implements Callable<Integer> {
 
   ClientConfig config() {
     try {
-      return new ClientConfig(parseUrl(url), nick, room, reconnectTimeout);
+      return new ClientConfig(parseUrl(url), nick, room, reconnectTimeout, insecure);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

@@ -2,10 +2,15 @@ package dev.broadcastchat.cli;
 
 import dev.broadcastchat.server.ChatServer;
 import dev.broadcastchat.server.ServerConfig;
+import dev.broadcastchat.server.TlsFilesException;
+import dev.broadcastchat.server.TrustedProxies;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,10 +24,13 @@ import sun.misc.Signal;
     description = "Run a chat server. Every option also reads the environment variable named.",
     footer = {
       "",
-      "Prints 'listening on ws://HOST:PORT/' on stdout once bound. SIGTERM or SIGINT closes every",
-      "connection with 1001 and exits 0."
+      "Prints 'listening on ws://HOST:PORT/' (wss:// with TLS) on stdout once bound.",
+      "SIGTERM or SIGINT: /readyz turns 503 and upgrades are refused for --drain-delay, then",
+      "the listener closes, every connection is closed with 1001 (waiting at most",
+      "--shutdown-timeout) and the process exits 0. See docs/OPERATIONS.md."
     })
 final class ServerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -121,6 +129,79 @@ final class ServerCommand implements Callable<Integer> {
   Duration shutdownTimeout;
 
   @Option(
+      names = "--drain-delay",
+      defaultValue = "${env:CHAT_DRAIN_DELAY:-0s}",
+      converter = DurationConverter.class,
+      description =
+          "On SIGTERM, how long /readyz answers 503 and new connections are refused before the"
+              + " connections are closed (default: ${DEFAULT-VALUE}; env CHAT_DRAIN_DELAY).")
+  Duration drainDelay;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      defaultValue = "${env:CHAT_TLS_CERT}",
+      description =
+          "PEM certificate chain; with --tls-key serves wss:// and https://"
+              + " (default: none; env CHAT_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      defaultValue = "${env:CHAT_TLS_KEY}",
+      description =
+          "PEM private key of --tls-cert, unencrypted PKCS#8 (or PKCS#1 RSA)"
+              + " (default: none; env CHAT_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(
+      names = "--ping-interval",
+      defaultValue = "${env:CHAT_PING_INTERVAL:-30s}",
+      converter = DurationConverter.class,
+      description =
+          "Read silence after which a connection is pinged, 0 for never"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_PING_INTERVAL).")
+  Duration pingInterval;
+
+  @Option(
+      names = "--ping-timeout",
+      defaultValue = "${env:CHAT_PING_TIMEOUT:-30s}",
+      converter = DurationConverter.class,
+      description =
+          "How long a pinged connection may stay silent before it is closed"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_PING_TIMEOUT).")
+  Duration pingTimeout;
+
+  @Option(
+      names = "--handshake-timeout",
+      defaultValue = "${env:CHAT_HANDSHAKE_TIMEOUT:-10s}",
+      converter = DurationConverter.class,
+      description =
+          "How long a connection may take to send its upgrade request (or an idle HTTP"
+              + " connection may wait between requests) before it is closed"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_HANDSHAKE_TIMEOUT).")
+  Duration handshakeTimeout;
+
+  @Option(
+      names = "--trusted-proxies",
+      paramLabel = "LIST",
+      defaultValue = "${env:CHAT_TRUSTED_PROXIES}",
+      description =
+          "Comma-separated addresses or CIDRs of proxies whose X-Forwarded-For (or PROXY"
+              + " protocol header) gives the client's address (default: none;"
+              + " env CHAT_TRUSTED_PROXIES).")
+  String trustedProxies;
+
+  @Option(
+      names = "--admin-port",
+      defaultValue = "${env:CHAT_ADMIN_PORT}",
+      description =
+          "Serve /metrics, /healthz and /readyz on this port of --host instead; /metrics on the"
+              + " main port is then 404 (default: none; env CHAT_ADMIN_PORT).")
+  Integer adminPort;
+
+  @Option(
       names = "--log-level",
       defaultValue = "${env:CHAT_LOG_LEVEL:-info}",
       description =
@@ -144,6 +225,13 @@ final class ServerCommand implements Callable<Integer> {
               .burst(burst)
               .maxQueuedBytes(maxQueuedBytes)
               .shutdownTimeout(shutdownTimeout)
+              .drainDelay(drainDelay)
+              .tls(tlsCert, tlsKey)
+              .pingInterval(pingInterval)
+              .pingTimeout(pingTimeout)
+              .handshakeTimeout(handshakeTimeout)
+              .trustedProxies(TrustedProxies.parse(trustedProxies))
+              .adminPort(adminPort == null ? ServerConfig.NO_ADMIN_PORT : adminPort)
               .redis(redis == null || redis.isBlank() ? null : redis)
               .redisPrefix(redisPrefix)
               .build();
@@ -151,13 +239,32 @@ final class ServerCommand implements Callable<Integer> {
       throw new UsageException(e.getMessage());
     }
     CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-    Signal.handle(new Signal("INT"), signal -> stop.countDown());
-    try (ChatServer server = ChatServer.start(config)) {
+    String[] signalName = new String[1];
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(
+          new Signal(name),
+          signal -> {
+            if (stop.getCount() == 0) {
+              // A second signal (a second Ctrl-C) while shutting down: the operator will not wait.
+              log.warn("SIG{} again: exiting without waiting for connections", signal.getName());
+              Runtime.getRuntime().halt(Main.EXIT_FAILURE);
+            }
+            signalName[0] = "SIG" + signal.getName();
+            stop.countDown();
+          });
+    }
+    ChatServer server;
+    try {
+      server = ChatServer.start(config);
+    } catch (TlsFilesException e) {
+      throw new UsageException(e.getMessage());
+    }
+    try (server) {
       PrintWriter out = spec.commandLine().getOut();
       out.println("listening on " + server.url());
       out.flush();
       stop.await();
+      log.info("{}: shutting down", signalName[0]);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -22,6 +22,10 @@ import java.util.concurrent.ExecutionException;
 public final class ChatClient {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The JDK HTTP client's switch for host name checks of server certificates. */
+  static final String DISABLE_HOSTNAME_VERIFICATION =
+      "jdk.internal.httpclient.disableHostnameVerification";
+
   private final ClientConfig config;
   private final Console console;
 
@@ -38,7 +42,7 @@ public final class ChatClient {
   public int run() throws InterruptedException {
     URI url = firstUrl(config);
     String shownUrl = config.url().toString();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    HttpClient http = httpClient(config);
     JsonSession.Connector connector =
         u -> Connection.open(http, u, List.of(WireProtocol.JSON_SUBPROTOCOL), CONNECT_TIMEOUT);
 
@@ -73,6 +77,20 @@ public final class ChatClient {
     } catch (ExecutionException e) {
       throw new IllegalStateException("the chat session failed", e.getCause());
     }
+  }
+
+  /**
+   * The HTTP client every connection is opened with: checking the server's certificate and host
+   * name, unless the configuration says {@code insecure}.
+   */
+  static HttpClient httpClient(ClientConfig config) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
+    if (config.insecure()) {
+      // The JDK's client reads this once, when its first client is built: it must be set first.
+      System.setProperty(DISABLE_HOSTNAME_VERIFICATION, "true");
+      builder.sslContext(TrustAll.sslContext());
+    }
+    return builder.build();
   }
 
   /** The server URL with {@code nick} and {@code room} set when given. */

@@ -12,9 +12,17 @@ import java.util.Objects;
  * @param room room to join, or null to keep the URL's (default {@code lobby})
  * @param reconnectTimeout how long a lost connection is retried before the client gives up; zero
  *     gives up at once
+ * @param insecure trust any certificate a wss:// server shows, and any host name in it (for a
+ *     self-signed certificate); off by default
  */
-public record ClientConfig(URI url, String nick, String room, Duration reconnectTimeout) {
+public record ClientConfig(
+    URI url, String nick, String room, Duration reconnectTimeout, boolean insecure) {
   public static final Duration DEFAULT_RECONNECT_TIMEOUT = Duration.ofMinutes(2);
+
+  /** A configuration that checks the server's certificate (the default). */
+  public ClientConfig(URI url, String nick, String room, Duration reconnectTimeout) {
+    this(url, nick, room, reconnectTimeout, false);
+  }
 
   public ClientConfig {
     Objects.requireNonNull(url, "url");

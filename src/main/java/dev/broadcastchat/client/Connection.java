@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * One WebSocket connection of the client over the JDK's {@link WebSocket}: sends text messages in
@@ -120,6 +121,11 @@ final class Connection implements Link {
     if (cause instanceof HttpConnectTimeoutException) {
       return "timed out";
     }
+    if (cause instanceof SSLHandshakeException) {
+      return untrusted(cause)
+          ? "the server's certificate is not trusted (--insecure accepts a self-signed one)"
+          : "TLS handshake failed: " + cause.getMessage();
+    }
     String message = cause.getMessage();
     return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
   }
@@ -133,7 +139,20 @@ final class Connection implements Link {
       int status = handshake.getResponse().statusCode();
       return status >= 400 && status < 500 && status != 408 && status != 429;
     }
-    return cause instanceof IllegalArgumentException;
+    return cause instanceof IllegalArgumentException || untrusted(cause);
+  }
+
+  /** Whether the TLS handshake failed because the certificate could not be verified. */
+  private static boolean untrusted(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    String message = cause.getMessage();
+    return cause instanceof SSLHandshakeException
+        && message != null
+        && (message.contains("PKIX") || message.contains("certification path"));
   }
 
   private static Throwable unwrap(Throwable failure) {

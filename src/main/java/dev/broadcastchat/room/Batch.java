@@ -18,6 +18,7 @@ public final class Batch {
   private final int size;
   private final ByteBufAllocator alloc;
   private final long minSeq;
+  private final int messageCount;
   private ByteBuf text;
   private ByteBuf json;
 
@@ -26,18 +27,26 @@ public final class Batch {
     this.size = size;
     this.alloc = alloc;
     long min = Long.MAX_VALUE;
+    int messages = 0;
     for (int i = 0; i < size; i++) {
       long seq = envelopes[i].seq();
-      if (seq != Envelope.NO_SEQ && seq < min) {
-        min = seq;
+      if (seq != Envelope.NO_SEQ) {
+        messages++;
+        min = Math.min(min, seq);
       }
     }
     this.minSeq = min == Long.MAX_VALUE ? Envelope.NO_SEQ : min;
+    this.messageCount = messages;
   }
 
   /** How many broadcasts the batch holds. */
   public int size() {
     return size;
+  }
+
+  /** How many of the broadcasts are chat messages (the others are presence and nick changes). */
+  public int messageCount() {
+    return messageCount;
   }
 
   /** The {@code i}th broadcast, oldest first. */

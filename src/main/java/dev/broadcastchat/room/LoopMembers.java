@@ -33,11 +33,13 @@ final class LoopMembers {
   private final Runnable drainTask = this::drain;
   private final Envelope[] polled = new Envelope[MAX_DRAIN_BATCH];
   private final ByteBufAllocator alloc;
+  private final FanoutListener listener;
   private volatile int size;
 
-  LoopMembers(EventLoop loop, ByteBufAllocator alloc) {
+  LoopMembers(EventLoop loop, ByteBufAllocator alloc, FanoutListener listener) {
     this.loop = loop;
     this.alloc = alloc;
+    this.listener = listener;
   }
 
   EventLoop loop() {
@@ -113,13 +115,15 @@ final class LoopMembers {
     }
     Member[] receivers = this.receivers;
     Batch batch = new Batch(polled, count, alloc);
+    long bytes = 0;
     try {
       for (Member member : receivers) {
-        member.deliver(batch);
+        bytes += member.deliver(batch);
       }
       for (Member member : receivers) {
         member.flush();
       }
+      listener.drained((long) batch.messageCount() * receivers.length, bytes);
     } finally {
       batch.release();
       for (int i = 0; i < count; i++) {

@@ -19,8 +19,10 @@ public interface Member {
   /**
    * Queues a batch of broadcasts for this member, in order, without flushing. The member takes what
    * it needs (retaining duplicates of frames); the caller keeps the batch and releases it.
+   *
+   * @return the bytes of frames queued for the connection now (0 if none, or if they wait)
    */
-  void deliver(Batch batch);
+  int deliver(Batch batch);
 
   /** Flushes what {@link #deliver} queued since the last flush. */
   void flush();

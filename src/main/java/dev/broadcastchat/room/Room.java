@@ -45,12 +45,13 @@ public final class Room {
       ByteBufAllocator alloc,
       Duration presenceInterval,
       Consumer<ServerEvent.Presence> presenceSink,
-      Consumer<String> occupancyListener) {
+      Consumer<String> occupancyListener,
+      FanoutListener fanoutListener) {
     this.name = name;
     this.alloc = alloc;
     this.occupancyListener = occupancyListener;
     for (EventExecutor executor : eventLoops) {
-      byLoop.put(executor, new LoopMembers((EventLoop) executor, alloc));
+      byLoop.put(executor, new LoopMembers((EventLoop) executor, alloc, fanoutListener));
     }
     this.loops = byLoop.values().toArray(new LoopMembers[0]);
     this.presence =

@@ -23,21 +23,33 @@ public final class Rooms {
   private final List<EventExecutor> eventLoops;
   private final ByteBufAllocator alloc;
   private final Duration presenceInterval;
+  private final FanoutListener fanoutListener;
   private volatile Consumer<ServerEvent.Presence> presenceSink = p -> {};
   private volatile Consumer<String> occupancyListener = room -> {};
+
+  /** Rooms whose deliveries are not counted. */
+  public Rooms(
+      Iterable<EventExecutor> eventLoops, ByteBufAllocator alloc, Duration presenceInterval) {
+    this(eventLoops, alloc, presenceInterval, FanoutListener.NONE);
+  }
 
   /**
    * @param eventLoops every event loop a member may live on
    * @param alloc the allocator for encoded frames
    * @param presenceInterval how often a room announces joins and leaves at most
+   * @param fanoutListener told what each drain delivered, once per drain
    */
   public Rooms(
-      Iterable<EventExecutor> eventLoops, ByteBufAllocator alloc, Duration presenceInterval) {
+      Iterable<EventExecutor> eventLoops,
+      ByteBufAllocator alloc,
+      Duration presenceInterval,
+      FanoutListener fanoutListener) {
     List<EventExecutor> list = new ArrayList<>();
     eventLoops.forEach(list::add);
     this.eventLoops = List.copyOf(list);
     this.alloc = alloc;
     this.presenceInterval = presenceInterval;
+    this.fanoutListener = fanoutListener;
   }
 
   /** Where coalesced join and leave notices go (the bus, so that every node hears them). */
@@ -71,7 +83,8 @@ public final class Rooms {
                       alloc,
                       presenceInterval,
                       p -> presenceSink.accept(p),
-                      roomName -> occupancyListener.accept(roomName));
+                      roomName -> occupancyListener.accept(roomName),
+                      fanoutListener);
           r.reserve();
           return r;
         });

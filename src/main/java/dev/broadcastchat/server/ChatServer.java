@@ -17,6 +17,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running chat server: binds on {@link #start}, stops on {@link #close}.
  *
- * <p>Owns its event loop groups, its rooms and its bus, and releases them in reverse order on
- * close. Thread-safe.
+ * <p>Owns its event loop groups, its rooms, its bus and its meters, and releases them in reverse
+ * order on close. Closing is graceful: first {@link #drain} (readiness 503, upgrades refused) for
+ * the drain delay, then the listeners close and every connection is closed with 1001. Thread-safe.
  */
 public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
@@ -47,13 +49,16 @@ public final class ChatServer implements AutoCloseable {
   }
 
   private final ServerConfig config;
+  private final ServerMetrics metrics;
   private final Transport transport;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup allChannels;
   private final Bus bus;
   private final Channel serverChannel;
+  private final Channel adminChannel;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean draining;
 
   /**
    * Where a test may stand around the bus: between it and the rooms, between the sessions and it,
@@ -75,7 +80,7 @@ public final class ChatServer implements AutoCloseable {
     }
   }
 
-  private ChatServer(ServerConfig config, BusHooks hooks) {
+  private ChatServer(ServerConfig config, SslContext sslContext, BusHooks hooks) {
     this.config = config;
     // Read before any thread starts: serving a file is then a lookup, never I/O on a loop.
     StaticFiles staticFiles = new StaticFiles(WebAssets.load(ChatServer.class.getClassLoader()));
@@ -83,8 +88,10 @@ public final class ChatServer implements AutoCloseable {
     this.bossGroup = transport.newGroup(1);
     this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
     this.allChannels = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
-    ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    Rooms rooms = new Rooms(workerGroup, alloc, ServerConfig.PRESENCE_INTERVAL);
+    PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    this.metrics = new ServerMetrics(alloc);
+    Rooms rooms = new Rooms(workerGroup, alloc, ServerConfig.PRESENCE_INTERVAL, metrics);
+    metrics.rooms(rooms::count);
     Bus.Delivery delivery =
         hooks.delivery(
             new Bus.Delivery() {
@@ -115,6 +122,7 @@ public final class ChatServer implements AutoCloseable {
             RedisBus.start(hooks.redisOptions(config.redisBusOptions()), delivery, rooms::who);
       } catch (RuntimeException e) {
         shutdownGroups();
+        metrics.close();
         throw new ServerStartException("cannot use redis: " + e.getMessage(), e);
       }
       this.bus = hooks.bus(redisBus);
@@ -132,30 +140,55 @@ public final class ChatServer implements AutoCloseable {
         sweepMillis,
         sweepMillis,
         TimeUnit.MILLISECONDS);
+    Channel admin = null;
     try {
-      this.serverChannel = bind(alloc, rooms, staticFiles);
+      this.serverChannel = bind(alloc, rooms, sslContext, staticFiles);
+      if (config.hasAdminPort()) {
+        admin = bindAdmin(alloc);
+      }
     } catch (RuntimeException e) {
+      if (admin != null) {
+        admin.close().syncUninterruptibly();
+      }
       bus.close();
       shutdownGroups();
+      metrics.close();
       throw e;
     }
+    this.adminChannel = admin;
   }
 
   /**
-   * Starts a server and returns once it listens.
+   * Starts a server and returns once it listens. The TLS files, if any, are checked before anything
+   * starts.
    *
+   * @throws TlsFilesException if a TLS file is missing, unreadable or wrong; nothing was started
    * @throws ServerStartException if it cannot bind
    */
   public static ChatServer start(ServerConfig config) {
-    return new ChatServer(config, BusHooks.NONE);
+    return start(config, BusHooks.NONE);
   }
 
   /** Starts a server whose bus a test stands around. */
   static ChatServer start(ServerConfig config, BusHooks hooks) {
-    return new ChatServer(config, hooks);
+    SslContext sslContext =
+        config.tls() ? ServerTls.context(config.tlsCert(), config.tlsKey()) : null;
+    ChatServer server = new ChatServer(config, sslContext, hooks);
+    log.info("listening on {} with {}", server.url(), summary(config));
+    return server;
   }
 
-  private Channel bind(ByteBufAllocator alloc, Rooms rooms, StaticFiles staticFiles) {
+  /** {@code host=127.0.0.1 port=8080 ...}: the effective configuration, secrets masked. */
+  static String summary(ServerConfig config) {
+    StringBuilder sb = new StringBuilder();
+    config
+        .describe()
+        .forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
+    return sb.toString();
+  }
+
+  private Channel bind(
+      ByteBufAllocator alloc, Rooms rooms, SslContext sslContext, StaticFiles staticFiles) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)
@@ -165,11 +198,39 @@ public final class ChatServer implements AutoCloseable {
             .childOption(ChannelOption.ALLOCATOR, alloc)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
-            .childHandler(new ChatServerInitializer(config, rooms, bus, allChannels, staticFiles));
+            .childHandler(
+                new ChatServerInitializer(
+                    config,
+                    rooms,
+                    bus,
+                    allChannels,
+                    sslContext,
+                    metrics,
+                    () -> draining,
+                    staticFiles));
+    return bind(bootstrap, config.port());
+  }
+
+  private Channel bindAdmin(ByteBufAllocator alloc) {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.ALLOCATOR, alloc)
+            .childHandler(
+                new AdminInitializer(
+                    config, allChannels, metrics, () -> bus.ready(), () -> draining));
+    Channel channel = bind(bootstrap, config.adminPort());
+    log.info("admin on http://{}/", SessionHandler.formatAddress(channel.localAddress()));
+    return channel;
+  }
+
+  private Channel bind(ServerBootstrap bootstrap, int port) {
     try {
-      return bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
+      return bootstrap.bind(config.host(), port).syncUninterruptibly().channel();
     } catch (Exception e) {
-      String where = config.host() + ":" + config.port();
+      String where = config.host() + ":" + port;
       if (isAddressInUse(e)) {
         throw new ServerStartException("cannot listen on " + where + ": address already in use", e);
       }
@@ -197,9 +258,40 @@ public final class ChatServer implements AutoCloseable {
     return address().getPort();
   }
 
-  /** {@code ws://host:port/} for the bound address. */
+  /** {@code ws://host:port/} for the bound address, {@code wss://} with TLS. */
   public String url() {
-    return "ws://" + SessionHandler.formatAddress(address()) + "/";
+    return (config.tls() ? "wss://" : "ws://") + SessionHandler.formatAddress(address()) + "/";
+  }
+
+  /** {@code http://host:port/} (or https) for plain HTTP requests to the main port. */
+  public String httpUrl() {
+    return (config.tls() ? "https://" : "http://") + SessionHandler.formatAddress(address()) + "/";
+  }
+
+  /** The admin listener's address, or null when there is none. */
+  public InetSocketAddress adminAddress() {
+    return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
+  }
+
+  /** WebSocket connections open now. */
+  public int openConnections() {
+    return metrics.openConnections();
+  }
+
+  /** Whether {@link #drain} was called: readiness is 503 and upgrades are refused. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * Starts shutting down without closing anything yet: {@code /readyz} answers 503 and new upgrades
+   * are refused with 503, so that a load balancer stops sending clients here.
+   */
+  public void drain() {
+    if (!draining) {
+      draining = true;
+      log.info("draining: not ready, refusing new connections");
+    }
   }
 
   /** The configuration the server runs with. */
@@ -213,15 +305,29 @@ public final class ChatServer implements AutoCloseable {
   }
 
   /**
-   * Stops listening, closes every connection with 1001, waits for them to go (at most the shutdown
-   * timeout) and releases the event loops.
+   * Shuts down gracefully: {@link #drain}s for the drain delay, stops listening, closes every
+   * connection with 1001, waits for them to go (at most the shutdown timeout) and releases the bus,
+   * the event loops and the meters. Blocks; call it from outside the event loops.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    drain();
+    if (!config.drainDelay().isZero()) {
+      log.info(
+          "waiting {} for the load balancer to notice", ServerConfig.format(config.drainDelay()));
+      sleepUninterruptibly(config.drainDelay().toMillis());
+    }
     serverChannel.close().syncUninterruptibly();
+    if (adminChannel != null) {
+      adminChannel.close().syncUninterruptibly();
+    }
+    log.info(
+        "closing {} connections with 1001, waiting up to {}",
+        metrics.openConnections(),
+        ServerConfig.format(config.shutdownTimeout()));
     for (Channel channel : allChannels) {
       channel
           .eventLoop()
@@ -241,7 +347,24 @@ public final class ChatServer implements AutoCloseable {
     }
     bus.close();
     shutdownGroups();
+    metrics.close();
     log.info("stopped");
+  }
+
+  private static void sleepUninterruptibly(long millis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    boolean interrupted = false;
+    long left;
+    while ((left = deadline - System.nanoTime()) > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(left);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void shutdownGroups() {

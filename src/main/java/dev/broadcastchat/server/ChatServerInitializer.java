@@ -13,8 +13,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
 
-/** Builds each connection's pipeline: HTTP first, then the WebSocket handshake and a session. */
+/**
+ * Builds each connection's pipeline: the PROXY protocol header from a trusted proxy, TLS when
+ * configured, HTTP with a deadline, then the WebSocket handshake and a session.
+ */
 final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   static final String HTTP_HANDLER = "http-handler";
 
@@ -26,26 +33,36 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   /** Largest HTTP request body: nothing here takes one, so a small cap suffices. */
   static final int MAX_HTTP_BODY = 8192;
 
-  static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
-
   private final ServerConfig config;
   private final Rooms rooms;
   private final Bus bus;
   private final ChannelGroup allChannels;
+  private final SslContext sslContext;
+  private final ServerMetrics metrics;
   private final HttpRequestHandler httpHandler;
   private final WebSocketServerProtocolConfig wsConfig;
 
+  /**
+   * @param sslContext the TLS context, or null for plain ws:// and http://
+   * @param draining whether the server is shutting down, when upgrades are refused
+   */
   ChatServerInitializer(
       ServerConfig config,
       Rooms rooms,
       Bus bus,
       ChannelGroup allChannels,
+      SslContext sslContext,
+      ServerMetrics metrics,
+      BooleanSupplier draining,
       StaticFiles staticFiles) {
     this.config = config;
     this.rooms = rooms;
     this.bus = bus;
     this.allChannels = allChannels;
-    this.httpHandler = new HttpRequestHandler(bus::ready, staticFiles);
+    this.sslContext = sslContext;
+    this.metrics = metrics;
+    this.httpHandler =
+        new HttpRequestHandler(bus::ready, draining, metrics, !config.hasAdminPort(), staticFiles);
     this.wsConfig =
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")
@@ -53,7 +70,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
             .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
             .handleCloseFrames(false)
             .dropPongFrames(true)
-            .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+            .handshakeTimeoutMillis(config.handshakeTimeout().toMillis())
             .decoderConfig(
                 WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(config.maxFrameBytes())
@@ -70,11 +87,21 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   protected void initChannel(SocketChannel ch) {
     allChannels.add(ch);
     ChannelPipeline p = ch.pipeline();
+    InetSocketAddress peer = ch.remoteAddress();
+    if (peer != null && config.trustedProxies().trusts(peer.getAddress())) {
+      p.addLast("proxy-detect", new ProxyProtocolDetector());
+    }
+    if (sslContext != null) {
+      SslHandler tls = sslContext.newHandler(ch.alloc());
+      tls.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
+      p.addLast("tls", tls);
+    }
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
+    p.addLast("deadline", new HandshakeDeadline(config.handshakeTimeout().toMillis(), metrics));
     p.addLast(HTTP_HANDLER, httpHandler);
     p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
     p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
-    p.addLast("session", new SessionHandler(rooms, bus, config));
+    p.addLast("session", new SessionHandler(rooms, bus, config, metrics));
   }
 }

@@ -18,20 +18,51 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Answers plain HTTP requests (health, readiness, the web client's files) and passes WebSocket
- * upgrades on to the handshake. Stateless and shared by every connection.
+ * Answers plain HTTP requests (health, readiness, metrics, the web client's files) and passes
+ * WebSocket upgrades on to the handshake, or refuses them with 503 while the server shuts down.
+ * Stateless and shared by every connection of one listener.
+ *
+ * <p>On the main port it serves {@code /metrics} only when no admin port is configured; on the
+ * admin port it serves health, readiness and metrics, and takes no upgrades and no files.
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+
   private final BooleanSupplier ready;
+  private final BooleanSupplier draining;
+  private final ServerMetrics metrics;
+  private final boolean servesMetrics;
   private final StaticFiles staticFiles;
 
-  HttpRequestHandler(BooleanSupplier ready, StaticFiles staticFiles) {
+  /**
+   * @param ready whether the server can deliver now (readiness)
+   * @param draining whether the server is shutting down (readiness 503, upgrades refused)
+   * @param metrics the meters, counted and served
+   * @param servesMetrics whether {@code /metrics} is answered here (else 404)
+   * @param staticFiles the web client's files, for the main port; null on the admin port, which
+   *     then serves no files and takes no upgrades
+   */
+  HttpRequestHandler(
+      BooleanSupplier ready,
+      BooleanSupplier draining,
+      ServerMetrics metrics,
+      boolean servesMetrics,
+      StaticFiles staticFiles) {
     super(false);
     this.ready = ready;
+    this.draining = draining;
+    this.metrics = metrics;
+    this.servesMetrics = servesMetrics;
     this.staticFiles = staticFiles;
+  }
+
+  private boolean takesUpgrades() {
+    return staticFiles != null;
   }
 
   @Override
@@ -41,7 +72,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       respond(ctx, null, HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
       return;
     }
-    if (isUpgrade(request)) {
+    if (takesUpgrades() && isUpgrade(request)) {
+      if (draining.getAsBoolean()) {
+        request.release();
+        metrics.upgradeRefused();
+        respond(ctx, null, HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n", false);
+        return;
+      }
       ctx.fireChannelRead(request);
       return;
     }
@@ -63,14 +100,30 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     switch (path) {
       case "/healthz" -> respond(ctx, request, HttpResponseStatus.OK, "ok\n", keepAlive);
       case "/readyz" -> {
-        if (ready.getAsBoolean()) {
+        if (draining.getAsBoolean()) {
+          respond(
+              ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n", keepAlive);
+        } else if (ready.getAsBoolean()) {
           respond(ctx, request, HttpResponseStatus.OK, "ready\n", keepAlive);
         } else {
           respond(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", keepAlive);
         }
       }
+      case "/metrics" -> {
+        if (servesMetrics) {
+          respond(
+              ctx,
+              request,
+              HttpResponseStatus.OK,
+              ServerMetrics.CONTENT_TYPE,
+              metrics.scrape(),
+              keepAlive);
+        } else {
+          respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
+        }
+      }
       default -> {
-        FullHttpResponse file = staticFiles.respond(request, path);
+        FullHttpResponse file = staticFiles == null ? null : staticFiles.respond(request, path);
         if (file == null) {
           respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
         } else {
@@ -78,6 +131,21 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
       }
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (takesUpgrades()) {
+      // On the main port the session handler, at the end of the pipeline, decides.
+      ctx.fireExceptionCaught(cause);
+      return;
+    }
+    if (Disconnects.isOrdinary(cause)) {
+      log.debug("admin conn {} ended: {}", ctx.channel().id().asShortText(), cause.toString());
+    } else {
+      log.warn("admin conn {} failed", ctx.channel().id().asShortText(), cause);
+    }
+    ctx.close();
   }
 
   static boolean isUpgrade(FullHttpRequest request) {
@@ -92,15 +160,26 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       HttpResponseStatus status,
       String body,
       boolean keepAlive) {
+    respond(ctx, request, status, "text/plain; charset=utf-8", body, keepAlive);
+  }
+
+  static void respond(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      boolean keepAlive) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ByteBuf content =
         request != null && HttpMethod.HEAD.equals(request.method())
             ? Unpooled.EMPTY_BUFFER
-            : Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+            : Unpooled.wrappedBuffer(bytes);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     response.headers().set("X-Content-Type-Options", "nosniff");
-    HttpUtil.setContentLength(response, body.getBytes(StandardCharsets.UTF_8).length);
+    HttpUtil.setContentLength(response, bytes.length);
     write(ctx, response, keepAlive);
   }
 

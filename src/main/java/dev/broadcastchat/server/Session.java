@@ -26,6 +26,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.ArrayDeque;
@@ -61,10 +62,12 @@ final class Session implements Member {
   private final Bus bus;
   private final Rooms rooms;
   private final ServerConfig config;
+  private final ServerMetrics metrics;
   private final RateLimiter rateLimiter;
   private final long openedAtNanos = System.nanoTime();
 
   private Room room;
+  private String lastRoomName;
   private String nick;
   private boolean closing;
   private int closeCode = -1;
@@ -90,7 +93,8 @@ final class Session implements Member {
       WireProtocol protocol,
       Bus bus,
       Rooms rooms,
-      ServerConfig config) {
+      ServerConfig config,
+      ServerMetrics metrics) {
     this.channel = channel;
     this.frameWriter = frameWriter;
     this.connectionId = channel.id().asShortText();
@@ -99,6 +103,7 @@ final class Session implements Member {
     this.bus = bus;
     this.rooms = rooms;
     this.config = config;
+    this.metrics = metrics;
     this.rateLimiter = new RateLimiter(config.rate(), config.burst(), openedAtNanos);
   }
 
@@ -116,6 +121,11 @@ final class Session implements Member {
 
   long openedAtNanos() {
     return openedAtNanos;
+  }
+
+  /** The last room this connection was in, for the log line when it closes. */
+  String lastRoomName() {
+    return lastRoomName;
   }
 
   String roomName() {
@@ -147,6 +157,7 @@ final class Session implements Member {
    */
   void start(String roomName, String requestedNick, String since) {
     assert loop().inEventLoop();
+    lastRoomName = roomName;
     String problem = Names.roomProblem(roomName);
     if (problem == null && requestedNick != null) {
       problem = Names.nickProblem(requestedNick);
@@ -164,6 +175,7 @@ final class Session implements Member {
     Room target = rooms.enter(roomName);
     nick = requestedNick == null ? null : target.claimNickWithSuffix(requestedNick, this);
     room = target;
+    lastRoomName = roomName;
     if (first || protocol == WireProtocol.JSON) {
       send(new ServerEvent.Welcome(roomName, nick, addr));
     } else {
@@ -186,6 +198,7 @@ final class Session implements Member {
       return;
     }
     if (error != null) {
+      metrics.busError();
       send(
           new ServerEvent.Error(
               ErrorCode.UNAVAILABLE, "unavailable: history could not be read", null));
@@ -213,7 +226,7 @@ final class Session implements Member {
     Envelope envelope;
     while ((envelope = held.pollFirst()) != null) {
       try {
-        write(envelope);
+        metrics.wrote(write(envelope));
       } finally {
         envelope.release();
       }
@@ -237,10 +250,14 @@ final class Session implements Member {
     }
     ClientCommand command =
         protocol == WireProtocol.JSON ? JsonCodec.decode(text) : TextCodec.parse(text);
+    if (command instanceof ClientCommand.Say) {
+      metrics.messageReceived();
+    }
     if (!(command instanceof ClientCommand.Ping)) {
       switch (rateLimiter.acquire(System.nanoTime())) {
         case ALLOWED -> {}
         case REFUSED -> {
+          metrics.rateLimited();
           String ref = command instanceof ClientCommand.Say say ? say.ref() : null;
           send(
               new ServerEvent.Error(
@@ -251,6 +268,7 @@ final class Session implements Member {
           return;
         }
         case ABUSE -> {
+          metrics.flooderClosed();
           log.info("conn {} {} closed for flooding", connectionId, addr);
           close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit exceeded");
           return;
@@ -286,8 +304,17 @@ final class Session implements Member {
       return;
     }
     String ref = say.ref();
+    long started = System.nanoTime();
     bus.publish(new Draft(room.name(), displayName(), addr, say.text(), say.action(), ref))
-        .whenComplete((message, error) -> onLoop(() -> onPublished(ref, message, error)));
+        .whenComplete(
+            (message, error) -> {
+              if (error == null) {
+                metrics.published(System.nanoTime() - started);
+              } else {
+                metrics.busError();
+              }
+              onLoop(() -> onPublished(ref, message, error));
+            });
   }
 
   private void onPublished(String ref, ChatMessage message, Throwable error) {
@@ -374,10 +401,10 @@ final class Session implements Member {
   }
 
   @Override
-  public void deliver(Batch batch) {
+  public int deliver(Batch batch) {
     assert loop().inEventLoop();
     if (closing) {
-      return;
+      return 0;
     }
     long minSeq = batch.minSeq();
     if (live && (minSeq == Envelope.NO_SEQ || minSeq > replayedThrough)) {
@@ -386,21 +413,27 @@ final class Session implements Member {
       if (frames != null && !slowConsumer()) {
         frameWriter.write(frames.retainedDuplicate(), frameWriter.voidPromise());
         wroteSinceFlush = true;
+        return frames.readableBytes();
       }
-      return;
+      return 0;
     }
+    int bytes = 0;
     for (int i = 0; i < batch.size() && !closing; i++) {
-      deliver(batch.get(i));
+      bytes += deliver(batch.get(i));
     }
+    return bytes;
   }
 
-  /** One broadcast, for a member that is replaying or whose replay overlaps the batch. */
-  private void deliver(Envelope envelope) {
+  /**
+   * One broadcast, for a member that is replaying or whose replay overlaps the batch; returns the
+   * bytes written now.
+   */
+  private int deliver(Envelope envelope) {
     if (envelope.seq() != Envelope.NO_SEQ && envelope.seq() <= replayedThrough) {
-      return;
+      return 0;
     }
     if (envelope.frame(protocol) == null) {
-      return;
+      return 0;
     }
     if (!live) {
       held.addLast(envelope.retain());
@@ -408,11 +441,9 @@ final class Session implements Member {
       if (heldBytes > config.maxQueuedBytes()) {
         closeSlowConsumer();
       }
-      return;
+      return 0;
     }
-    if (!slowConsumer()) {
-      write(envelope);
-    }
+    return slowConsumer() ? 0 : write(envelope);
   }
 
   /**
@@ -433,12 +464,15 @@ final class Session implements Member {
     return false;
   }
 
-  private void write(Envelope envelope) {
+  /** Writes the envelope's frame unless the replay covered it; returns the bytes written. */
+  private int write(Envelope envelope) {
     ByteBuf frame = envelope.frame(protocol);
     if (frame != null && (envelope.seq() == Envelope.NO_SEQ || envelope.seq() > replayedThrough)) {
       frameWriter.write(frame.retainedDuplicate(), frameWriter.voidPromise());
       wroteSinceFlush = true;
+      return frame.readableBytes();
     }
+    return 0;
   }
 
   @Override
@@ -467,6 +501,7 @@ final class Session implements Member {
   }
 
   private void closeSlowConsumer() {
+    metrics.slowConsumerClosed();
     log.info(
         "conn {} {} slow consumer: over {} queued bytes, closing",
         connectionId,
@@ -483,13 +518,15 @@ final class Session implements Member {
   /** Writes one event for this connection alone, without flushing. */
   void send(ServerEvent event) {
     if (protocol == WireProtocol.JSON) {
-      channel.write(
-          new TextWebSocketFrame(Unpooled.wrappedBuffer(JsonCodec.encode(event))),
-          channel.voidPromise());
+      byte[] json = JsonCodec.encode(event);
+      metrics.wrote(json.length);
+      channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), channel.voidPromise());
     } else {
       String line = TextCodec.encode(event);
       if (line != null) {
-        channel.write(new TextWebSocketFrame(line), channel.voidPromise());
+        TextWebSocketFrame frame = new TextWebSocketFrame(line);
+        metrics.wrote(frame.content().readableBytes());
+        channel.write(frame, channel.voidPromise());
       }
     }
   }
@@ -510,6 +547,31 @@ final class Session implements Member {
     // at once, a peer still sending would get a reset instead of our close code.
     channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
     channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Pings the peer, unless the connection is closing; returns whether it did. */
+  boolean ping() {
+    assert loop().inEventLoop();
+    if (closing) {
+      return false;
+    }
+    channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+    return true;
+  }
+
+  /**
+   * Sends a close frame with {@code code} and ends the connection at once, without waiting for the
+   * peer's answer: for a peer that has stopped answering, which would not send one.
+   */
+  void abort(int code, String reason) {
+    assert loop().inEventLoop();
+    if (!closing) {
+      closing = true;
+      closeCode = code;
+      leaveRoom();
+      channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
+    }
+    channel.close();
   }
 
   /** The peer sent a close frame: answer it with the same code and end. */

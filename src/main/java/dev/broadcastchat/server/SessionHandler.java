@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +31,19 @@ import org.slf4j.LoggerFactory;
 final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
   static final String DEFAULT_ROOM = "lobby";
+  static final String X_FORWARDED_FOR = "X-Forwarded-For";
 
   private final Rooms rooms;
   private final Bus bus;
   private final ServerConfig config;
+  private final ServerMetrics metrics;
   private Session session;
 
-  SessionHandler(Rooms rooms, Bus bus, ServerConfig config) {
+  SessionHandler(Rooms rooms, Bus bus, ServerConfig config, ServerMetrics metrics) {
     this.rooms = rooms;
     this.bus = bus;
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -49,27 +53,46 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       if (ctx.pipeline().get(ChatServerInitializer.HTTP_HANDLER) != null) {
         ctx.pipeline().remove(ChatServerInitializer.HTTP_HANDLER);
       }
+      if (ctx.pipeline().get(HandshakeDeadline.class) != null) {
+        ctx.pipeline().remove(HandshakeDeadline.class);
+      }
+      if (!config.pingInterval().isZero()) {
+        ctx.pipeline()
+            .addFirst(
+                "keepalive",
+                new KeepAlive(
+                    config.pingInterval().toMillis(), config.pingTimeout().toMillis(), metrics));
+      }
       WireProtocol protocol = WireProtocol.forSubprotocol(handshake.selectedSubprotocol());
       QueryStringDecoder query = new QueryStringDecoder(handshake.requestUri());
+      InetSocketAddress client =
+          ClientAddress.of(
+              ctx.channel(),
+              config.trustedProxies(),
+              handshake.requestHeaders().getAll(X_FORWARDED_FOR));
       session =
           new Session(
               ctx.channel(),
               ctx.pipeline().context(WebSocketFrameEncoder.class),
-              formatAddress(ctx.channel().remoteAddress()),
+              formatAddress(client),
               protocol,
               bus,
               rooms,
-              config);
+              config,
+              metrics);
+      metrics.connectionOpened(protocol);
       String room = param(query, "room");
       session.start(
           room == null ? DEFAULT_ROOM : room, param(query, "nick"), param(query, "since"));
+      SocketAddress peer = ctx.channel().remoteAddress();
       log.info(
-          "conn {} open {} room={} nick={} proto={}",
+          "conn {} open {}{} room={} nick={} proto={}",
           session.connectionId(),
           session.addr(),
-          session.roomName(),
+          client.equals(peer) ? "" : " via " + formatAddress(peer),
+          session.lastRoomName(),
           session.nick() == null ? "-" : session.nick(),
-          protocol.name().toLowerCase(java.util.Locale.ROOT));
+          protocol.name().toLowerCase(Locale.ROOT));
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -109,10 +132,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       session.onClosed();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - session.openedAtNanos());
       int code = session.closeCode();
+      metrics.connectionClosed(session.protocol(), code);
       log.info(
-          "conn {} closed {} code={} duration={}ms",
+          "conn {} closed {} room={} proto={} code={} duration={}ms",
           session.connectionId(),
           session.addr(),
+          session.lastRoomName(),
+          session.protocol().name().toLowerCase(Locale.ROOT),
           code < 0 ? "none" : Integer.toString(code),
           millis);
     }
@@ -146,12 +172,37 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
    */
   static void closeConnection(Channel channel, int code, String reason) {
     assert channel.eventLoop().inEventLoop();
-    SessionHandler handler = channel.pipeline().get(SessionHandler.class);
-    if (handler != null && handler.session != null) {
-      handler.session.close(code, reason);
+    Session session = sessionOf(channel);
+    if (session != null) {
+      session.close(code, reason);
     } else {
       channel.close();
     }
+  }
+
+  /**
+   * Ends {@code channel} at once: a chat connection gets a close frame with {@code code} first, but
+   * no wait for its answer. Runs on the channel's loop.
+   */
+  static void abortConnection(Channel channel, int code, String reason) {
+    assert channel.eventLoop().inEventLoop();
+    Session session = sessionOf(channel);
+    if (session != null) {
+      session.abort(code, reason);
+    } else {
+      channel.close();
+    }
+  }
+
+  /** Pings a chat connection unless it is closing; returns whether it did. */
+  static boolean ping(Channel channel) {
+    Session session = sessionOf(channel);
+    return session != null && session.ping();
+  }
+
+  private static Session sessionOf(Channel channel) {
+    SessionHandler handler = channel.pipeline().get(SessionHandler.class);
+    return handler == null ? null : handler.session;
   }
 
   private static String param(QueryStringDecoder query, String name) {

@@ -155,9 +155,12 @@ final class ChatProcess implements AutoCloseable {
     return List.copyOf(stderr);
   }
 
-  /** Sends SIGTERM. */
+  /**
+   * Sends SIGTERM. Through the process handle: {@link Process#destroy} sends the same signal but
+   * also closes our ends of the pipes, and what the process prints while it shuts down is lost.
+   */
   void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   Process process() {

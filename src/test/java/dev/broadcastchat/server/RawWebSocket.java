@@ -54,6 +54,7 @@ final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
   private final DataInputStream in;
   private final SecureRandom random = new SecureRandom();
+  private String extraHeaders = "";
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
@@ -65,12 +66,24 @@ final class RawWebSocket implements AutoCloseable {
    * connecting, so that the TCP window is that small) and completes the opening handshake.
    */
   static RawWebSocket connect(InetSocketAddress server, int receiveBufferSize) throws IOException {
+    return connect(server, receiveBufferSize, new byte[0], "");
+  }
+
+  /**
+   * Connects to {@code server}, sends {@code preamble} (a PROXY protocol header, say) and completes
+   * the opening handshake with {@code extraHeaders} (each line ending in CRLF) in the request.
+   */
+  static RawWebSocket connect(
+      InetSocketAddress server, int receiveBufferSize, byte[] preamble, String extraHeaders)
+      throws IOException {
     Socket socket = new Socket();
     try {
       socket.setReceiveBufferSize(receiveBufferSize);
       socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
       socket.connect(server, (int) TestClient.TIMEOUT.toMillis());
+      socket.getOutputStream().write(preamble);
       RawWebSocket ws = new RawWebSocket(socket);
+      ws.extraHeaders = extraHeaders;
       ws.handshake(server);
       return ws;
     } catch (IOException | RuntimeException | Error e) {
@@ -96,6 +109,7 @@ final class RawWebSocket implements AutoCloseable {
             + key
             + "\r\n"
             + "Sec-WebSocket-Version: 13\r\n"
+            + extraHeaders
             + "\r\n";
     OutputStream out = socket.getOutputStream();
     out.write(request.getBytes(StandardCharsets.US_ASCII));
@@ -191,6 +205,11 @@ final class RawWebSocket implements AutoCloseable {
       }
     }
     throw new EOFException("connection ended without a close frame");
+  }
+
+  /** Sends one text message in one frame. */
+  void sendText(String text) throws IOException {
+    sendFrame(true, Frame.TEXT, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Sends one frame, masked with a fresh key, with the given FIN bit, opcode and payload. */

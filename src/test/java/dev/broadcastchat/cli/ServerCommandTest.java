@@ -1,0 +1,58 @@
+package dev.broadcastchat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** {@code chat server}'s options: each documented with its default and its environment variable. */
+class ServerCommandTest {
+
+  @Test
+  void everyOptionNamesItsDefaultAndItsEnvironmentVariable() {
+    CommandLine server = Main.newCommandLine().getSubcommands().get("server");
+    for (OptionSpec option : server.getCommandSpec().options()) {
+      if (option.usageHelp() || option.versionHelp()) {
+        continue;
+      }
+      String env =
+          "CHAT_" + option.longestName().substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
+      String description = String.join(" ", option.description());
+      assertThat(description).as(option.longestName()).contains("env " + env).contains("default: ");
+    }
+  }
+
+  @Test
+  void helpListsTheOperationsOptions() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = Main.newCommandLine();
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("server", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("--tls-cert", "CHAT_TLS_CERT", "--tls-key", "--drain-delay", "default: 0s")
+        .contains("--ping-interval", "default: 30s", "--ping-timeout", "--handshake-timeout")
+        .contains("--trusted-proxies", "--admin-port", "CHAT_ADMIN_PORT", "docs/OPERATIONS.md");
+  }
+
+  @Test
+  void aBadOperationsValueIsExit2NamingTheOption() {
+    assertBad("option '--ping-interval'", "server", "--ping-interval", "often");
+    assertBad("ping-timeout: 0s (expected: > 0)", "server", "--ping-timeout", "0s");
+    assertBad("trusted-proxies: 10.0.0.0/40", "server", "--trusted-proxies", "10.0.0.0/40");
+    assertBad("admin-port: 70000 (expected: 0..65535)", "server", "--admin-port", "70000");
+    assertBad("tls-cert: /x.pem given without --tls-key", "server", "--tls-cert", "/x.pem");
+    assertBad("handshake-timeout: 0s (expected: > 0)", "server", "--handshake-timeout", "0s");
+  }
+
+  private static void assertBad(String message, String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.newCommandLine();
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute(args)).as(String.join(" ", args)).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString().contains(message);
+  }
+}

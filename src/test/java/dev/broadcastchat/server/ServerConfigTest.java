@@ -1,0 +1,77 @@
+package dev.broadcastchat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+  @Test
+  void theOperationsDefaultsAreTheDocumentedOnes() {
+    ServerConfig config = ServerConfig.defaults("127.0.0.1", 8080);
+    assertThat(config.drainDelay()).isZero();
+    assertThat(config.pingInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.pingTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.tls()).isFalse();
+    assertThat(config.hasAdminPort()).isFalse();
+    assertThat(config.trustedProxies().isEmpty()).isTrue();
+  }
+
+  @Test
+  void describesEveryOptionAsItIsWritten() {
+    ServerConfig config =
+        ServerConfig.builder()
+            .drainDelay(Duration.ofMillis(1500))
+            .pingInterval(Duration.ZERO)
+            .trustedProxies(TrustedProxies.parse("10.0.0.0/8, ::1"))
+            .adminPort(9090)
+            .tls(Path.of("/c.pem"), Path.of("/k.pem"))
+            .build();
+    assertThat(ChatServer.summary(config))
+        .contains("host=127.0.0.1 port=8080 redis=none redis-prefix=chat: history=100 room-ttl=1h")
+        .contains("shutdown-timeout=10s drain-delay=1500ms")
+        .contains("tls-cert=/c.pem tls-key=/k.pem ping-interval=off ping-timeout=30s")
+        .contains("handshake-timeout=10s trusted-proxies=10.0.0.0/8,::1 admin-port=9090");
+  }
+
+  @Test
+  void masksSecrets() {
+    assertThat(ServerConfig.mask("hunter2")).isEqualTo("****");
+    assertThat(ServerConfig.mask(null)).isEqualTo("none");
+    assertThat(ServerConfig.maskUrlPassword("redis://:hunter2@redis.internal:6379/0"))
+        .isEqualTo("redis://:****@redis.internal:6379/0");
+    assertThat(ServerConfig.maskUrlPassword("rediss://app:hunter2@[::1]:6380"))
+        .isEqualTo("rediss://app:****@[::1]:6380");
+    assertThat(ServerConfig.maskUrlPassword("redis://hunter2@h")).isEqualTo("redis://****@h");
+    assertThat(ServerConfig.maskUrlPassword("redis://h:6379")).isEqualTo("redis://h:6379");
+    ServerConfig config = ServerConfig.builder().redis("redis://:hunter2@h:6379").build();
+    assertThat(ChatServer.summary(config))
+        .contains("redis=redis://:****@h:6379")
+        .doesNotContain("hunter2");
+  }
+
+  @Test
+  void refusesOneTlsFileWithoutTheOther() {
+    assertThatThrownBy(() -> ServerConfig.builder().tls(null, Path.of("/k.pem")).build())
+        .hasMessage("tls-key: /k.pem given without --tls-cert (expected: both or neither)");
+  }
+
+  @Test
+  void refusesAnAdminPortEqualToTheMainOne() {
+    assertThatThrownBy(() -> ServerConfig.builder().port(9000).adminPort(9000).build())
+        .hasMessage("admin-port: 9000 (expected: a port other than --port)");
+    assertThat(ServerConfig.builder().port(0).adminPort(0).build().adminPort()).isZero();
+  }
+
+  @Test
+  void refusesTimeoutsThatCannotWork() {
+    assertThatThrownBy(() -> ServerConfig.builder().pingTimeout(Duration.ZERO).build())
+        .hasMessage("ping-timeout: 0s (expected: > 0)");
+    assertThatThrownBy(() -> ServerConfig.builder().drainDelay(Duration.ofSeconds(-1)).build())
+        .hasMessageStartingWith("drain-delay: ");
+  }
+}

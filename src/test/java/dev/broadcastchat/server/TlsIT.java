@@ -1,0 +1,167 @@
+package dev.broadcastchat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS end to end with a certificate made for the test: wss:// and https:// on one port, checked by
+ * the JDK's clients trusting that certificate alone; and the clear refusal of bad files.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsIT {
+  @TempDir static Path dir;
+  private static TestCertificates.Pem ec;
+  private static TestCertificates.Pem rsa;
+
+  @BeforeAll
+  static void makeCertificates() throws Exception {
+    ec = TestCertificates.generate(dir, "ec", "EC");
+    rsa = TestCertificates.generate(dir, "rsa", "RSA");
+  }
+
+  @Test
+  void servesWssAndHttpsOnOnePortToAClientTrustingTheCertificate() throws Exception {
+    for (TestCertificates.Pem pem : new TestCertificates.Pem[] {ec, rsa}) {
+      try (ChatServer server = start(pem.cert(), pem.key())) {
+        assertThat(server.url()).isEqualTo("wss://127.0.0.1:" + server.port() + "/");
+        HttpClient https =
+            HttpClient.newBuilder()
+                .sslContext(TestCertificates.trusting(pem.certificate()))
+                .build();
+
+        HttpResponse<String> health =
+            https.send(
+                HttpRequest.newBuilder(URI.create(server.httpUrl() + "healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.uri().getScheme()).isEqualTo("https");
+
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        WebSocket ws =
+            https
+                .newWebSocketBuilder()
+                .buildAsync(URI.create(server.url() + "?nick=secure"), collect(received))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(received.poll(10, TimeUnit.SECONDS))
+            .isEqualTo("Welcome to chat! Type a message");
+        ws.sendText("over tls", true).get(10, TimeUnit.SECONDS);
+        String line;
+        do {
+          line = received.poll(10, TimeUnit.SECONDS);
+        } while (line != null && line.startsWith("* "));
+        assertThat(line).isEqualTo("secure: over tls");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void acceptsAnRsaKeyInPkcs1Form() throws Exception {
+    Path pkcs1 = dir.resolve("rsa.pkcs1.pem");
+    byte[] pkcs8 =
+        java.util.Base64.getMimeDecoder()
+            .decode(
+                Files.readString(rsa.key())
+                    .replace("-----BEGIN PRIVATE KEY-----", "")
+                    .replace("-----END PRIVATE KEY-----", "")
+                    .trim());
+    Files.writeString(pkcs1, TestCertificates.rsaPkcs1Pem(pkcs8));
+    assertThat(Files.readString(pkcs1)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+    try (ChatServer server = start(rsa.cert(), pkcs1)) {
+      HttpClient https =
+          HttpClient.newBuilder().sslContext(TestCertificates.trusting(rsa.certificate())).build();
+      HttpResponse<String> health =
+          https.send(
+              HttpRequest.newBuilder(URI.create(server.httpUrl() + "healthz")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aClientThatDoesNotTrustTheCertificateCannotConnect() throws Exception {
+    try (ChatServer server = start(ec.cert(), ec.key())) {
+      assertThatThrownBy(
+              () ->
+                  HttpClient.newHttpClient()
+                      .newWebSocketBuilder()
+                      .buildAsync(URI.create(server.url()), new WebSocket.Listener() {})
+                      .join())
+          .isInstanceOf(CompletionException.class)
+          .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+    }
+  }
+
+  @Test
+  void aKeyThatDoesNotMatchTheCertificateIsRefusedNamingBothFiles() {
+    assertThatThrownBy(() -> start(ec.cert(), rsa.key()))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessage("tls-key: " + rsa.key() + " does not match the certificate in " + ec.cert());
+  }
+
+  @Test
+  void aMissingOrWrongFileIsRefusedNamingIt() throws Exception {
+    Path missing = dir.resolve("missing.pem");
+    assertThatThrownBy(() -> start(missing, ec.key()))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessage("tls-cert: " + missing + ": no such file");
+    assertThatThrownBy(() -> start(ec.key(), ec.key()))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessageStartingWith("tls-cert: " + ec.key() + ": no PEM certificate");
+    assertThatThrownBy(() -> start(ec.cert(), ec.cert()))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessageStartingWith("tls-key: " + ec.cert() + ": no PEM private key");
+    Path encrypted = dir.resolve("encrypted.pem");
+    Files.writeString(
+        encrypted,
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    assertThatThrownBy(() -> start(ec.cert(), encrypted))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessageStartingWith("tls-key: " + encrypted + ": the key is encrypted");
+  }
+
+  private static ChatServer start(Path cert, Path key) {
+    return ChatServer.start(
+        ServerConfig.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .tls(cert, key)
+            .shutdownTimeout(Duration.ofSeconds(2))
+            .build());
+  }
+
+  private static WebSocket.Listener collect(BlockingQueue<String> received) {
+    return new WebSocket.Listener() {
+      private final StringBuilder partial = new StringBuilder();
+
+      @Override
+      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+          received.add(partial.toString());
+          partial.setLength(0);
+        }
+        ws.request(1);
+        return null;
+      }
+    };
+  }
+}
