@@ -52,6 +52,7 @@ public final class ChatServer implements AutoCloseable {
   private final Bus bus;
   private final Channel serverChannel;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Refusals refusals = new Refusals();
 
   private ChatServer(ServerConfig config) {
     this.config = config;
@@ -115,7 +116,7 @@ public final class ChatServer implements AutoCloseable {
             .childOption(ChannelOption.ALLOCATOR, alloc)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
-            .childHandler(new ChatServerInitializer(config, rooms, bus, allChannels));
+            .childHandler(new ChatServerInitializer(config, rooms, bus, allChannels, refusals));
     try {
       return bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
     } catch (Exception e) {
@@ -150,6 +151,11 @@ public final class ChatServer implements AutoCloseable {
   /** {@code ws://host:port/} for the bound address. */
   public String url() {
     return "ws://" + SessionHandler.formatAddress(address()) + "/";
+  }
+
+  /** What the server refused so far, by reason. */
+  public Refusals refusals() {
+    return refusals;
   }
 
   /** The configuration the server runs with. */

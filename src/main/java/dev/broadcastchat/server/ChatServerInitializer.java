@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 /** Builds each connection's pipeline: HTTP first, then the WebSocket handshake and a session. */
 final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   static final String HTTP_HANDLER = "http-handler";
+  static final String GUARD = "upgrade-guard";
+  static final String DEADLINE = "handshake-deadline";
 
   /** Longest request line, largest header block, of an HTTP request. */
   static final int MAX_INITIAL_LINE = 4096;
@@ -26,50 +28,70 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   /** Largest HTTP request body: nothing here takes one, so a small cap suffices. */
   static final int MAX_HTTP_BODY = 8192;
 
-  static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
-
   private final ServerConfig config;
   private final Rooms rooms;
   private final Bus bus;
   private final ChannelGroup allChannels;
   private final HttpRequestHandler httpHandler;
   private final WebSocketServerProtocolConfig wsConfig;
+  private final UpgradeGuard guard;
+  private final ConnectionLimiter limiter;
+  private final Refusals refusals;
+  private final GuestNames guestNames = new GuestNames();
 
-  ChatServerInitializer(ServerConfig config, Rooms rooms, Bus bus, ChannelGroup allChannels) {
+  ChatServerInitializer(
+      ServerConfig config, Rooms rooms, Bus bus, ChannelGroup allChannels, Refusals refusals) {
     this.config = config;
     this.rooms = rooms;
     this.bus = bus;
     this.allChannels = allChannels;
+    this.refusals = refusals;
     this.httpHandler = new HttpRequestHandler(bus::ready);
-    this.wsConfig =
-        WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath("/")
-            .checkStartsWith(true)
-            .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
-            .handleCloseFrames(false)
-            .dropPongFrames(true)
-            .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-            .decoderConfig(
-                WebSocketDecoderConfig.newBuilder()
-                    .maxFramePayloadLength(config.maxFrameBytes())
-                    .allowExtensions(false)
-                    .allowMaskMismatch(false)
-                    .expectMaskedFrames(true)
-                    .closeOnProtocolViolation(true)
-                    .withUTF8Validator(true)
-                    .build())
-            .build();
+    this.guard = new UpgradeGuard(config.security(), refusals);
+    this.limiter =
+        new ConnectionLimiter(
+            config.security().maxConnections(), config.security().maxConnectionsPerIp());
+    this.wsConfig = webSocketConfig(config.maxFrameBytes(), config.security().handshakeTimeout());
+  }
+
+  /**
+   * The handshake and decoder settings of every chat connection: masked frames only, no extensions,
+   * UTF-8 checked as it arrives, protocol violations closed with their code.
+   */
+  static WebSocketServerProtocolConfig webSocketConfig(
+      int maxFrameBytes, java.time.Duration handshakeTimeout) {
+    return WebSocketServerProtocolConfig.newBuilder()
+        .websocketPath("/")
+        .checkStartsWith(true)
+        .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
+        .handleCloseFrames(false)
+        .dropPongFrames(true)
+        .handshakeTimeoutMillis(handshakeTimeout.toMillis())
+        .decoderConfig(
+            WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(false)
+                .allowMaskMismatch(false)
+                .expectMaskedFrames(true)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build())
+        .build();
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     allChannels.add(ch);
+    ch.attr(UpgradeGuard.VERDICT).set(limiter.open(ch));
     ChannelPipeline p = ch.pipeline();
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
+    p.addLast(
+        DEADLINE, new HandshakeDeadline(config.security().handshakeTimeout().toMillis(), refusals));
+    p.addLast(GUARD, guard);
     p.addLast(HTTP_HANDLER, httpHandler);
     p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
     p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
-    p.addLast("session", new SessionHandler(rooms, bus, config));
+    p.addLast("session", new SessionHandler(rooms, bus, config, refusals, guestNames));
   }
 }

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param burst messages a connection may send at once before the rate applies
  * @param maxQueuedBytes unwritten bytes a receiver may fall behind before it is closed with 1013
  * @param shutdownTimeout how long closing waits for connections to go
+ * @param security auth, origins, privacy and the caps against floods
  */
 public record ServerConfig(
     String host,
@@ -28,7 +29,8 @@ public record ServerConfig(
     int rate,
     int burst,
     long maxQueuedBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    SecurityConfig security) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -48,6 +50,7 @@ public record ServerConfig(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(roomTtl, "roomTtl");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    Objects.requireNonNull(security, "security");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host: '' (expected: an address or host name)");
     }
@@ -91,6 +94,7 @@ public record ServerConfig(
     b.burst = burst;
     b.maxQueuedBytes = maxQueuedBytes;
     b.shutdownTimeout = shutdownTimeout;
+    b.security = security;
     return b;
   }
 
@@ -110,6 +114,10 @@ public record ServerConfig(
     return toBuilder().rate(rate).burst(burst).build();
   }
 
+  public ServerConfig withSecurity(SecurityConfig security) {
+    return toBuilder().security(security).build();
+  }
+
   public ServerConfig withMaxQueuedBytes(long maxQueuedBytes) {
     return toBuilder().maxQueuedBytes(maxQueuedBytes).build();
   }
@@ -126,6 +134,7 @@ public record ServerConfig(
     private int burst = DEFAULT_BURST;
     private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private SecurityConfig security = SecurityConfig.DEFAULTS;
 
     private Builder() {}
 
@@ -179,6 +188,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder security(SecurityConfig security) {
+      this.security = security;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -195,7 +209,8 @@ public record ServerConfig(
           rate,
           burst,
           maxQueuedBytes,
-          shutdownTimeout);
+          shutdownTimeout,
+          security);
     }
   }
 }

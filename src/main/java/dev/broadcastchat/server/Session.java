@@ -9,6 +9,7 @@ import dev.broadcastchat.protocol.ClientCommand;
 import dev.broadcastchat.protocol.ErrorCode;
 import dev.broadcastchat.protocol.JsonCodec;
 import dev.broadcastchat.protocol.Names;
+import dev.broadcastchat.protocol.SafeText;
 import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.protocol.TextCodec;
 import dev.broadcastchat.protocol.WireProtocol;
@@ -62,6 +63,8 @@ final class Session implements Member {
   private final Rooms rooms;
   private final ServerConfig config;
   private final RateLimiter rateLimiter;
+  private final Tokens.Identity identity;
+  private final Refusals refusals;
   private final long openedAtNanos = System.nanoTime();
 
   private Room room;
@@ -90,7 +93,9 @@ final class Session implements Member {
       WireProtocol protocol,
       Bus bus,
       Rooms rooms,
-      ServerConfig config) {
+      ServerConfig config,
+      Tokens.Identity identity,
+      Refusals refusals) {
     this.channel = channel;
     this.frameWriter = frameWriter;
     this.connectionId = channel.id().asShortText();
@@ -100,6 +105,8 @@ final class Session implements Member {
     this.rooms = rooms;
     this.config = config;
     this.rateLimiter = new RateLimiter(config.rate(), config.burst(), openedAtNanos);
+    this.identity = identity;
+    this.refusals = refusals;
   }
 
   String connectionId() {
@@ -144,25 +151,92 @@ final class Session implements Member {
   /**
    * Starts the session in {@code roomName} as {@code requestedNick} (null for none), resuming after
    * {@code since} (null for the kept history). A bad room or nick is answered and closed with 1008.
+   * With a token, the nick is the token's subject, whatever was asked for, and the connection is
+   * closed with 1008 when the token expires.
    */
   void start(String roomName, String requestedNick, String since) {
     assert loop().inEventLoop();
+    if (identity != null) {
+      requestedNick = identity.nick();
+      scheduleExpiry(identity.expiresAt());
+    }
     String problem = Names.roomProblem(roomName);
     if (problem == null && requestedNick != null) {
-      problem = Names.nickProblem(requestedNick);
+      problem = nickProblem(requestedNick);
     }
     if (problem != null) {
       send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
       close(WebSocketCloseStatus.POLICY_VIOLATION.code(), problem);
       return;
     }
+    problem = roomLimitProblem(roomName);
+    if (problem != null) {
+      send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, problem, null));
+      close(WebSocketCloseStatus.POLICY_VIOLATION.code(), problem);
+      return;
+    }
     enter(roomName, requestedNick, since, true);
+  }
+
+  private void scheduleExpiry(java.time.Instant expiresAt) {
+    if (expiresAt == null) {
+      return;
+    }
+    long millis = Math.max(0, expiresAt.toEpochMilli() - System.currentTimeMillis());
+    channel
+        .eventLoop()
+        .schedule(
+            () -> {
+              if (!closing) {
+                refusals.count(Refusals.Reason.TOKEN_EXPIRED);
+                log.info("conn {} {} token expired, closing", connectionId, addr);
+                close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "token expired");
+              }
+            },
+            millis,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** Why {@code requested} may not be a nick here, or null. */
+  private String nickProblem(String requested) {
+    String problem = Names.nickProblem(requested);
+    if (problem == null
+        && config.security().hideAddresses()
+        && GuestNames.looksLikeGuest(requested)) {
+      problem = "bad nick: " + GuestNames.PREFIX + "names are kept for members without a nick";
+    }
+    return problem;
+  }
+
+  /**
+   * Why this connection may not enter {@code roomName} now (too many rooms on this node, or the
+   * room is full), or null. Counted when refused.
+   */
+  private String roomLimitProblem(String roomName) {
+    SecurityConfig security = config.security();
+    Room existing = rooms.get(roomName);
+    if (existing == null && rooms.count() >= security.maxRooms()) {
+      refusals.count(Refusals.Reason.MAX_ROOMS);
+      return "unavailable: too many rooms (max " + security.maxRooms() + ")";
+    }
+    if (existing != null && existing.size() >= security.maxRoomMembers()) {
+      refusals.count(Refusals.Reason.ROOM_FULL);
+      return "unavailable: room " + roomName + " is full (max " + security.maxRoomMembers() + ")";
+    }
+    return null;
   }
 
   private void enter(String roomName, String requestedNick, String since, boolean first) {
     joinGeneration++;
     Room target = rooms.enter(roomName);
-    nick = requestedNick == null ? null : target.claimNickWithSuffix(requestedNick, this);
+    if (requestedNick == null) {
+      nick = null;
+    } else if (identity != null) {
+      // Every connection of one subject shows the same nick: the token proves who it is.
+      nick = requestedNick;
+    } else {
+      nick = target.claimNickWithSuffix(requestedNick, this);
+    }
     room = target;
     if (first || protocol == WireProtocol.JSON) {
       send(new ServerEvent.Welcome(roomName, nick, addr));
@@ -276,7 +350,8 @@ final class Session implements Member {
   }
 
   private void say(ClientCommand.Say say) {
-    int bytes = ByteBufUtil.utf8Bytes(say.text());
+    String text = SafeText.clean(say.text());
+    int bytes = ByteBufUtil.utf8Bytes(text);
     if (bytes > config.maxMessageBytes()) {
       send(
           new ServerEvent.Error(
@@ -286,7 +361,7 @@ final class Session implements Member {
       return;
     }
     String ref = say.ref();
-    bus.publish(new Draft(room.name(), displayName(), addr, say.text(), say.action(), ref))
+    bus.publish(new Draft(room.name(), displayName(), addr, text, say.action(), ref))
         .whenComplete((message, error) -> onLoop(() -> onPublished(ref, message, error)));
   }
 
@@ -309,7 +384,16 @@ final class Session implements Member {
   }
 
   private void setNick(String requested) {
-    String problem = Names.nickProblem(requested);
+    if (identity != null) {
+      refusals.count(Refusals.Reason.NICK_FORBIDDEN);
+      send(
+          new ServerEvent.Error(
+              ErrorCode.FORBIDDEN,
+              "forbidden: your nick is " + nick + ", set by your token",
+              null));
+      return;
+    }
+    String problem = nickProblem(requested);
     if (problem != null) {
       send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
       return;
@@ -339,6 +423,20 @@ final class Session implements Member {
     }
     if (roomName.equals(room.name())) {
       send(new ServerEvent.Notice("* you are in " + roomName + " as " + displayName()));
+      return;
+    }
+    if (identity != null && !identity.allows(roomName)) {
+      refusals.count(Refusals.Reason.ROOM_FORBIDDEN);
+      send(
+          new ServerEvent.Error(
+              ErrorCode.FORBIDDEN,
+              "forbidden: room " + roomName + " is not allowed by your token",
+              null));
+      return;
+    }
+    problem = roomLimitProblem(roomName);
+    if (problem != null) {
+      send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, problem, null));
       return;
     }
     String keepNick = nick;

@@ -34,39 +34,56 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final Rooms rooms;
   private final Bus bus;
   private final ServerConfig config;
+  private final Refusals refusals;
+  private final GuestNames guestNames;
   private Session session;
+  private String peer;
 
-  SessionHandler(Rooms rooms, Bus bus, ServerConfig config) {
+  SessionHandler(
+      Rooms rooms, Bus bus, ServerConfig config, Refusals refusals, GuestNames guestNames) {
     this.rooms = rooms;
     this.bus = bus;
     this.config = config;
+    this.refusals = refusals;
+    this.guestNames = guestNames;
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
       // What only the handshake needed goes, so that frames pass through a lean pipeline.
-      if (ctx.pipeline().get(ChatServerInitializer.HTTP_HANDLER) != null) {
-        ctx.pipeline().remove(ChatServerInitializer.HTTP_HANDLER);
+      for (String name :
+          new String[] {
+            ChatServerInitializer.HTTP_HANDLER,
+            ChatServerInitializer.GUARD,
+            ChatServerInitializer.DEADLINE
+          }) {
+        if (ctx.pipeline().get(name) != null) {
+          ctx.pipeline().remove(name);
+        }
       }
+      peer = formatAddress(ctx.channel().remoteAddress());
+      String shown = config.security().hideAddresses() ? guestNames.nameOf(peer) : peer;
       WireProtocol protocol = WireProtocol.forSubprotocol(handshake.selectedSubprotocol());
       QueryStringDecoder query = new QueryStringDecoder(handshake.requestUri());
       session =
           new Session(
               ctx.channel(),
               ctx.pipeline().context(WebSocketFrameEncoder.class),
-              formatAddress(ctx.channel().remoteAddress()),
+              shown,
               protocol,
               bus,
               rooms,
-              config);
+              config,
+              ctx.channel().attr(UpgradeGuard.IDENTITY).get(),
+              refusals);
       String room = param(query, "room");
       session.start(
           room == null ? DEFAULT_ROOM : room, param(query, "nick"), param(query, "since"));
       log.info(
           "conn {} open {} room={} nick={} proto={}",
           session.connectionId(),
-          session.addr(),
+          peer,
           session.roomName(),
           session.nick() == null ? "-" : session.nick(),
           protocol.name().toLowerCase(java.util.Locale.ROOT));
@@ -112,7 +129,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       log.info(
           "conn {} closed {} code={} duration={}ms",
           session.connectionId(),
-          session.addr(),
+          peer,
           code < 0 ? "none" : Integer.toString(code),
           millis);
     }

@@ -1,0 +1,102 @@
+package dev.broadcastchat.server;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes a connection that does not send a complete HTTP request in time: one that connects and
+ * sends nothing or half a request (slowloris), and a plain HTTP keep-alive connection left idle.
+ *
+ * <p>The clock starts when the connection opens and again after each response other than the
+ * upgrade's; it stops while a complete request is answered. Once the upgrade is answered the
+ * WebSocket side takes over. One per connection, on its event loop.
+ */
+final class HandshakeDeadline extends ChannelDuplexHandler {
+  private static final Logger log = LoggerFactory.getLogger(HandshakeDeadline.class);
+
+  private final long timeoutMillis;
+  private final Refusals refusals;
+  private ScheduledFuture<?> timer;
+
+  HandshakeDeadline(long timeoutMillis, Refusals refusals) {
+    this.timeoutMillis = timeoutMillis;
+    this.refusals = refusals;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      start(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    start(ctx);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof FullHttpRequest) {
+      cancel();
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse response) {
+      if (HttpResponseStatus.SWITCHING_PROTOCOLS.equals(response.status())) {
+        cancel();
+      } else {
+        start(ctx);
+      }
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancel();
+  }
+
+  private void start(ChannelHandlerContext ctx) {
+    cancel();
+    timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void expire(ChannelHandlerContext ctx) {
+    timer = null;
+    if (ctx.channel().isActive()) {
+      refusals.count(Refusals.Reason.HANDSHAKE_TIMEOUT);
+      log.debug(
+          "conn {} {} closed: no complete request within {} ms",
+          ctx.channel().id().asShortText(),
+          SessionHandler.formatAddress(ctx.channel().remoteAddress()),
+          timeoutMillis);
+      ctx.close();
+    }
+  }
+
+  private void cancel() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+}
