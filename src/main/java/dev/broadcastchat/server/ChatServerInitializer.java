@@ -90,6 +90,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
         DEADLINE, new HandshakeDeadline(config.security().handshakeTimeout().toMillis(), refusals));
     p.addLast(GUARD, guard);
     p.addLast(HTTP_HANDLER, httpHandler);
+    p.addLast("ping-guard", PingGuard.INSTANCE);
     p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
     p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
     p.addLast("session", new SessionHandler(rooms, bus, config, refusals, guestNames));
