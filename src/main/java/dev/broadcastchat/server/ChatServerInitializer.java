@@ -65,6 +65,10 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
         .checkStartsWith(true)
         .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
         .handleCloseFrames(false)
+        // No close frame of Netty's own when a connection is closed: the session sends its code,
+        // and a peer that broke the protocol in its close frame gets 1002 or a dropped
+        // connection, never a 1000 that says all was well.
+        .sendCloseFrame(null)
         .dropPongFrames(true)
         .handshakeTimeoutMillis(handshakeTimeout.toMillis())
         .decoderConfig(
