@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: formatting and build checks, unit tests (*Test) and the socket,
-# process and browser tests (*IT). Installs what the tests need when it is missing.
+# process, Redis and browser tests (*IT). Installs what the tests need when it is missing (Maven,
+# a JDK, redis-server).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 need_apt=()
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+# The Redis bus is tested against a real redis-server the tests start themselves.
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"

@@ -2,6 +2,7 @@ package dev.broadcastchat.bus;
 
 import dev.broadcastchat.protocol.ChatMessage;
 import dev.broadcastchat.protocol.ServerEvent;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,6 +22,13 @@ public interface Bus extends AutoCloseable {
 
     /** A broadcast that is not a message (presence, nick changes). */
     void deliverEvent(String room, ServerEvent event);
+
+    /**
+     * This node missed messages of {@code room} that can no longer be read back (they were trimmed,
+     * or the log was lost): its members there must be told, and resume. The in-memory bus never
+     * calls it.
+     */
+    default void missed(String room) {}
   }
 
   /**
@@ -41,6 +49,23 @@ public interface Bus extends AutoCloseable {
    * from. Call it after the member is registered to receive live messages.
    */
   CompletionStage<Replay> replay(String room, String since);
+
+  /**
+   * {@code here}, the members of {@code room} on this node, together with those on other nodes: at
+   * most {@value ServerEvent.Who#MAX_NAMES} names and the count of all. A single node answers
+   * {@code here} as it is; a shared bus fails with {@link BusUnavailableException} if it cannot
+   * ask.
+   */
+  default CompletionStage<ServerEvent.Who> who(String room, ServerEvent.Who here) {
+    return CompletableFuture.completedFuture(here);
+  }
+
+  /**
+   * Called when {@code room} may have gained its first member on this node or lost its last (the
+   * bus checks which), so that a shared bus listens to a room only while the node has members in
+   * it. Returns at once.
+   */
+  default void occupancyChanged(String room) {}
 
   /** Whether the bus can take messages now. */
   boolean ready();

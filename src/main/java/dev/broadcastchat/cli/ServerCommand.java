@@ -42,6 +42,23 @@ final class ServerCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--redis",
+      paramLabel = "URL",
+      defaultValue = "${env:CHAT_REDIS}",
+      description =
+          "Share rooms with other nodes through the Redis at URL, e.g. redis://127.0.0.1:6379"
+              + " (default: none, rooms live in this process; env CHAT_REDIS).")
+  String redis;
+
+  @Option(
+      names = "--redis-prefix",
+      defaultValue = "${env:CHAT_REDIS_PREFIX:-" + ServerConfig.DEFAULT_REDIS_PREFIX + "}",
+      description =
+          "Put before every Redis key and channel, so that deployments can share one Redis"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_REDIS_PREFIX).")
+  String redisPrefix;
+
+  @Option(
       names = "--history",
       defaultValue = "${env:CHAT_HISTORY:-" + ServerConfig.DEFAULT_HISTORY + "}",
       description = "Messages kept per room (default: ${DEFAULT-VALUE}; env CHAT_HISTORY).")
@@ -207,6 +224,8 @@ final class ServerCommand implements Callable<Integer> {
               .burst(burst)
               .maxQueuedBytes(maxQueuedBytes)
               .shutdownTimeout(shutdownTimeout)
+              .redis(redis == null || redis.isBlank() ? null : redis)
+              .redisPrefix(redisPrefix)
               .security(
                   new SecurityConfig(
                       authSecret == null || authSecret.isEmpty() ? null : authSecret,

@@ -76,6 +76,16 @@ final class LoopMembers {
     receiversStale = true;
   }
 
+  /** Tells every member on this loop that broadcasts meant for it were lost; from any thread. */
+  void missed() {
+    loop.execute(
+        () -> {
+          for (Member member : members.toArray(new Member[0])) {
+            member.missed();
+          }
+        });
+  }
+
   /** Queues {@code envelope} for every member on this loop; takes a reference of its own. */
   void enqueue(Envelope envelope) {
     pending.offer(envelope.retain());

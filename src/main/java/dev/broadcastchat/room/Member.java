@@ -24,4 +24,10 @@ public interface Member {
 
   /** Flushes what {@link #deliver} queued since the last flush. */
   void flush();
+
+  /**
+   * Broadcasts meant for this member were lost and cannot be replayed to it: it must be told, and
+   * resume from what it last saw. Called on the member's loop.
+   */
+  void missed();
 }

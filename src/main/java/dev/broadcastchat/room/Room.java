@@ -35,16 +35,20 @@ public final class Room {
   private final AtomicInteger textMembers = new AtomicInteger();
   private final AtomicInteger jsonMembers = new AtomicInteger();
   private final AtomicInteger occupants = new AtomicInteger();
+  private final AtomicInteger present = new AtomicInteger();
   private final PresenceBatcher presence;
+  private final Consumer<String> occupancyListener;
 
   Room(
       String name,
       List<EventExecutor> eventLoops,
       ByteBufAllocator alloc,
       Duration presenceInterval,
-      Consumer<ServerEvent.Presence> presenceSink) {
+      Consumer<ServerEvent.Presence> presenceSink,
+      Consumer<String> occupancyListener) {
     this.name = name;
     this.alloc = alloc;
+    this.occupancyListener = occupancyListener;
     for (EventExecutor executor : eventLoops) {
       byLoop.put(executor, new LoopMembers((EventLoop) executor, alloc));
     }
@@ -116,6 +120,9 @@ public final class Room {
     if (names.put(member, displayName) == null) {
       counter(member.protocol()).incrementAndGet();
       presence.joined(displayName);
+      if (present.incrementAndGet() == 1) {
+        occupancyListener.accept(name);
+      }
     }
     loopOf(member).add(member);
   }
@@ -130,6 +137,9 @@ public final class Room {
     counter(member.protocol()).decrementAndGet();
     occupants.decrementAndGet();
     presence.left(displayName);
+    if (present.decrementAndGet() == 0) {
+      occupancyListener.accept(name);
+    }
     return true;
   }
 
@@ -148,6 +158,15 @@ public final class Room {
       list.add(n);
     }
     return new ServerEvent.Who(name, list, names.size());
+  }
+
+  /** Tells every member that broadcasts meant for them were lost (see {@link Member#missed}). */
+  public void missed() {
+    for (LoopMembers lm : loops) {
+      if (lm.size() > 0) {
+        lm.missed();
+      }
+    }
   }
 
   /** Encodes {@code message} once and queues it for every member on every loop. */

@@ -24,6 +24,7 @@ public final class Rooms {
   private final ByteBufAllocator alloc;
   private final Duration presenceInterval;
   private volatile Consumer<ServerEvent.Presence> presenceSink = p -> {};
+  private volatile Consumer<String> occupancyListener = room -> {};
 
   /**
    * @param eventLoops every event loop a member may live on
@@ -45,6 +46,15 @@ public final class Rooms {
   }
 
   /**
+   * Who hears, with a room's name, when the room gains its first member on this node or loses its
+   * last (the bus, so that it listens to a room only while it has members here). Called on the
+   * member's loop; the two calls of one room may race, so the listener checks {@link #who}.
+   */
+  public void occupancyListener(Consumer<String> listener) {
+    this.occupancyListener = listener;
+  }
+
+  /**
    * The room called {@code name}, created if new, with a place reserved for one member who must
    * then {@link Room#join} it.
    */
@@ -55,7 +65,13 @@ public final class Rooms {
           Room r =
               room != null
                   ? room
-                  : new Room(n, eventLoops, alloc, presenceInterval, p -> presenceSink.accept(p));
+                  : new Room(
+                      n,
+                      eventLoops,
+                      alloc,
+                      presenceInterval,
+                      p -> presenceSink.accept(p),
+                      roomName -> occupancyListener.accept(roomName));
           r.reserve();
           return r;
         });
@@ -92,6 +108,25 @@ public final class Rooms {
       }
     }
     return dropped;
+  }
+
+  /**
+   * The members of {@code roomName} on this node: at most {@code limit} names and their count (0
+   * and none if the room has no members here). Thread-safe.
+   */
+  public ServerEvent.Who who(String roomName, int limit) {
+    Room room = rooms.get(roomName);
+    return room == null ? new ServerEvent.Who(roomName, List.of(), 0) : room.who(limit);
+  }
+
+  /**
+   * Tells the members of {@code roomName} on this node that broadcasts meant for them were lost.
+   */
+  public void missed(String roomName) {
+    Room room = rooms.get(roomName);
+    if (room != null) {
+      room.missed();
+    }
   }
 
   /** Hands a sequenced message to the local members of its room, if there are any. */

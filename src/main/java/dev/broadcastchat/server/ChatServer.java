@@ -2,6 +2,8 @@ package dev.broadcastchat.server;
 
 import dev.broadcastchat.bus.Bus;
 import dev.broadcastchat.bus.InMemoryBus;
+import dev.broadcastchat.bus.RedisBus;
+import dev.broadcastchat.bus.RedisBusOptions;
 import dev.broadcastchat.protocol.ChatMessage;
 import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.room.Rooms;
@@ -54,7 +56,27 @@ public final class ChatServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Refusals refusals = new Refusals();
 
-  private ChatServer(ServerConfig config) {
+  /**
+   * Where a test may stand around the bus: between it and the rooms, between the sessions and it,
+   * and over the Redis timings. Production code uses {@link #NONE}.
+   */
+  interface BusHooks {
+    BusHooks NONE = new BusHooks() {};
+
+    default Bus.Delivery delivery(Bus.Delivery delivery) {
+      return delivery;
+    }
+
+    default Bus bus(Bus bus) {
+      return bus;
+    }
+
+    default RedisBusOptions redisOptions(RedisBusOptions options) {
+      return options;
+    }
+  }
+
+  private ChatServer(ServerConfig config, BusHooks hooks) {
     this.config = config;
     this.transport = Transport.best();
     this.bossGroup = transport.newGroup(1);
@@ -62,8 +84,8 @@ public final class ChatServer implements AutoCloseable {
     this.allChannels = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     Rooms rooms = new Rooms(workerGroup, alloc, ServerConfig.PRESENCE_INTERVAL);
-    InMemoryBus memoryBus =
-        new InMemoryBus(
+    Bus.Delivery delivery =
+        hooks.delivery(
             new Bus.Delivery() {
               @Override
               public void deliver(ChatMessage message) {
@@ -74,17 +96,37 @@ public final class ChatServer implements AutoCloseable {
               public void deliverEvent(String room, ServerEvent event) {
                 rooms.deliverEvent(room, event);
               }
-            },
-            Clock.systemUTC(),
-            config.history(),
-            config.roomTtl());
-    this.bus = memoryBus;
+
+              @Override
+              public void missed(String room) {
+                rooms.missed(room);
+              }
+            });
+    InMemoryBus memoryBus;
+    if (config.redis() == null) {
+      memoryBus = new InMemoryBus(delivery, Clock.systemUTC(), config.history(), config.roomTtl());
+      this.bus = hooks.bus(memoryBus);
+    } else {
+      memoryBus = null;
+      RedisBus redisBus;
+      try {
+        redisBus =
+            RedisBus.start(hooks.redisOptions(config.redisBusOptions()), delivery, rooms::who);
+      } catch (RuntimeException e) {
+        shutdownGroups();
+        throw new ServerStartException("cannot use redis: " + e.getMessage(), e);
+      }
+      this.bus = hooks.bus(redisBus);
+    }
     rooms.presenceSink(presence -> bus.publishEvent(presence.room(), presence));
+    rooms.occupancyListener(bus::occupancyChanged);
     long sweepMillis = Math.max(1000, Math.min(60_000, config.roomTtl().toMillis()));
     workerGroup.scheduleWithFixedDelay(
         () -> {
           rooms.dropEmpty();
-          memoryBus.expire(name -> rooms.get(name) != null);
+          if (memoryBus != null) {
+            memoryBus.expire(name -> rooms.get(name) != null);
+          }
         },
         sweepMillis,
         sweepMillis,
@@ -92,6 +134,7 @@ public final class ChatServer implements AutoCloseable {
     try {
       this.serverChannel = bind(alloc, rooms);
     } catch (RuntimeException e) {
+      bus.close();
       shutdownGroups();
       throw e;
     }
@@ -103,7 +146,12 @@ public final class ChatServer implements AutoCloseable {
    * @throws ServerStartException if it cannot bind
    */
   public static ChatServer start(ServerConfig config) {
-    return new ChatServer(config);
+    return new ChatServer(config, BusHooks.NONE);
+  }
+
+  /** Starts a server whose bus a test stands around. */
+  static ChatServer start(ServerConfig config, BusHooks hooks) {
+    return new ChatServer(config, hooks);
   }
 
   private Channel bind(ByteBufAllocator alloc, Rooms rooms) {
@@ -161,6 +209,11 @@ public final class ChatServer implements AutoCloseable {
   /** The configuration the server runs with. */
   public ServerConfig config() {
     return config;
+  }
+
+  /** Whether the server can deliver now (what {@code /readyz} answers). */
+  public boolean ready() {
+    return bus.ready();
   }
 
   /**

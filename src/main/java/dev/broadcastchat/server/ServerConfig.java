@@ -1,5 +1,6 @@
 package dev.broadcastchat.server;
 
+import dev.broadcastchat.bus.RedisBusOptions;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +18,10 @@ import java.util.Objects;
  * @param burst messages a connection may send at once before the rate applies
  * @param maxQueuedBytes unwritten bytes a receiver may fall behind before it is closed with 1013
  * @param shutdownTimeout how long closing waits for connections to go
+ * @param redis the Redis to share rooms through ({@code redis://HOST:PORT}), or null for none (the
+ *     in-memory bus)
+ * @param redisPrefix put before every Redis key and channel name, so that deployments can share one
+ *     Redis
  * @param security auth, origins, privacy and the caps against floods
  */
 public record ServerConfig(
@@ -30,6 +35,8 @@ public record ServerConfig(
     int burst,
     long maxQueuedBytes,
     Duration shutdownTimeout,
+    String redis,
+    String redisPrefix,
     SecurityConfig security) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -42,6 +49,7 @@ public record ServerConfig(
   public static final int DEFAULT_BURST = 40;
   public static final long DEFAULT_MAX_QUEUED_BYTES = 1 << 20;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  public static final String DEFAULT_REDIS_PREFIX = RedisBusOptions.DEFAULT_PREFIX;
 
   /** How often a room announces joins and leaves at most. */
   public static final Duration PRESENCE_INTERVAL = Duration.ofMillis(250);
@@ -50,6 +58,7 @@ public record ServerConfig(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(roomTtl, "roomTtl");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    Objects.requireNonNull(redisPrefix, "redisPrefix");
     Objects.requireNonNull(security, "security");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host: '' (expected: an address or host name)");
@@ -63,6 +72,15 @@ public record ServerConfig(
     check(burst >= 1, "burst", burst, ">= 1");
     check(maxQueuedBytes >= 1024, "max-queued-bytes", maxQueuedBytes, ">= 1024");
     check(!shutdownTimeout.isNegative(), "shutdown-timeout", shutdownTimeout, ">= 0");
+    if (redis != null) {
+      RedisBusOptions.checkUrl(redis);
+    }
+    RedisBusOptions.checkPrefix(redisPrefix);
+  }
+
+  /** The Redis bus's options, or null when rooms are not shared (no {@link #redis}). */
+  public RedisBusOptions redisBusOptions() {
+    return redis == null ? null : RedisBusOptions.of(redis, redisPrefix, history, roomTtl);
   }
 
   private static void check(boolean ok, String option, Object value, String expected) {
@@ -94,8 +112,15 @@ public record ServerConfig(
     b.burst = burst;
     b.maxQueuedBytes = maxQueuedBytes;
     b.shutdownTimeout = shutdownTimeout;
+    b.redis = redis;
+    b.redisPrefix = redisPrefix;
     b.security = security;
     return b;
+  }
+
+  /** This configuration, sharing rooms through the Redis at {@code url} under {@code prefix}. */
+  public ServerConfig withRedis(String url, String prefix) {
+    return toBuilder().redis(url).redisPrefix(prefix).build();
   }
 
   public ServerConfig withHistory(int history) {
@@ -134,6 +159,8 @@ public record ServerConfig(
     private int burst = DEFAULT_BURST;
     private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private String redis;
+    private String redisPrefix = DEFAULT_REDIS_PREFIX;
     private SecurityConfig security = SecurityConfig.DEFAULTS;
 
     private Builder() {}
@@ -188,6 +215,17 @@ public record ServerConfig(
       return this;
     }
 
+    /** The Redis to share rooms through, or null for none. */
+    public Builder redis(String redis) {
+      this.redis = redis;
+      return this;
+    }
+
+    public Builder redisPrefix(String redisPrefix) {
+      this.redisPrefix = redisPrefix;
+      return this;
+    }
+
     public Builder security(SecurityConfig security) {
       this.security = security;
       return this;
@@ -210,6 +248,8 @@ public record ServerConfig(
           burst,
           maxQueuedBytes,
           shutdownTimeout,
+          redis,
+          redisPrefix,
           security);
     }
   }

@@ -338,7 +338,7 @@ final class Session implements Member {
     } else if (command instanceof ClientCommand.JoinRoom join) {
       joinRoom(join.room());
     } else if (command instanceof ClientCommand.Who) {
-      send(room.who(ServerEvent.Who.MAX_NAMES));
+      who();
     } else if (command instanceof ClientCommand.Ping) {
       send(new ServerEvent.Pong());
     } else if (command instanceof ClientCommand.Help) {
@@ -370,17 +370,44 @@ final class Session implements Member {
       return;
     }
     if (error != null) {
-      Throwable cause =
-          error instanceof CompletionException && error.getCause() != null
-              ? error.getCause()
-              : error;
-      String why = cause instanceof BusUnavailableException ? cause.getMessage() : "send failed";
-      send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, "unavailable: " + why, ref));
+      send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, unavailable(error, "send failed"), ref));
       channel.flush();
     } else if (ref != null) {
       send(new ServerEvent.Ack(ref, message.id()));
       channel.flush();
     }
+  }
+
+  /**
+   * Answers with the room's members on every node; on this one alone when the bus has no others.
+   */
+  private void who() {
+    String roomName = room.name();
+    int generation = joinGeneration;
+    bus.who(roomName, room.who(ServerEvent.Who.MAX_NAMES))
+        .whenComplete((who, error) -> onLoop(() -> onWho(generation, who, error)));
+  }
+
+  private void onWho(int generation, ServerEvent.Who who, Throwable error) {
+    if (closing || generation != joinGeneration) {
+      return;
+    }
+    if (error != null) {
+      send(
+          new ServerEvent.Error(
+              ErrorCode.UNAVAILABLE, unavailable(error, "members could not be listed"), null));
+    } else {
+      send(who);
+    }
+    channel.flush();
+  }
+
+  /** The text of an {@code unavailable} error for {@code error}, or {@code fallback}'s. */
+  private static String unavailable(Throwable error, String fallback) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return "unavailable: "
+        + (cause instanceof BusUnavailableException ? cause.getMessage() : fallback);
   }
 
   private void setNick(String requested) {
@@ -519,6 +546,22 @@ final class Session implements Member {
       wroteSinceFlush = false;
       channel.flush();
     }
+  }
+
+  @Override
+  public void missed() {
+    assert loop().inEventLoop();
+    if (closing) {
+      return;
+    }
+    log.info(
+        "conn {} {} missed messages that cannot be replayed; closing so it resumes",
+        connectionId,
+        addr);
+    send(
+        new ServerEvent.Error(
+            ErrorCode.UNAVAILABLE, "unavailable: messages were lost; reconnect to resume", null));
+    close(WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "messages were lost; resume");
   }
 
   private void closeSlowConsumer() {

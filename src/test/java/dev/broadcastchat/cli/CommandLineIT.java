@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.Map;
@@ -96,6 +98,51 @@ class CommandLineIT {
     try (ChatProcess server = ChatProcess.jar(Map.of(), "server", "--no-such-option")) {
       assertThat(server.waitFor(WAIT)).isEqualTo(2);
       assertThat(server.stderr()).singleElement().asString().contains("--no-such-option");
+    }
+  }
+
+  @Test
+  void aBadRedisUrlOrPrefixIsOneLineNamingItAndExit2() throws Exception {
+    try (ChatProcess server =
+        ChatProcess.jar(Map.of(), "server", "--redis", "http://127.0.0.1:6379")) {
+      assertThat(server.waitFor(WAIT)).isEqualTo(2);
+      assertThat(server.stderr())
+          .singleElement()
+          .asString()
+          .contains("redis: 'http://127.0.0.1:6379'")
+          .contains("expected: redis://");
+    }
+    try (ChatProcess server =
+        ChatProcess.jar(
+            Map.of("CHAT_REDIS", "redis://127.0.0.1:6379", "CHAT_REDIS_PREFIX", "has space"),
+            "server")) {
+      assertThat(server.waitFor(WAIT)).isEqualTo(2);
+      assertThat(server.stderr()).singleElement().asString().contains("redis-prefix: 'has space'");
+    }
+  }
+
+  @Test
+  void aServerWhoseRedisIsNotReachableYetListensAndIsNotReady() throws Exception {
+    int port = freePort();
+    int nothingThere = freePort();
+    try (ChatProcess server =
+        ChatProcess.jar(
+            Map.of("CHAT_REDIS", "redis://127.0.0.1:" + nothingThere),
+            "server",
+            "--port",
+            Integer.toString(port))) {
+      assertThat(server.nextLine(WAIT))
+          .as("stdout; stderr: %s", server.stderr())
+          .isEqualTo("listening on ws://127.0.0.1:" + port + "/");
+      HttpResponse<String> ready =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(503);
+      server.terminate();
+      assertThat(server.waitFor(WAIT)).isZero();
     }
   }
 

@@ -1,8 +1,12 @@
 package dev.broadcastchat.server;
 
+import dev.broadcastchat.bus.RedisServer;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -10,7 +14,9 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Runs a real {@link ChatServer} in this JVM, bound to a free port, for integration tests.
+ * Runs a real {@link ChatServer} in this JVM, bound to a free port, for integration tests, with the
+ * in-memory bus or (given {@link BusKind#REDIS}) the Redis bus, against one redis-server shared by
+ * the whole test run, each server under a key prefix of its own so that none sees another's rooms.
  *
  * <p>Register it with {@code @RegisterExtension}: in a {@code static} field one server serves the
  * whole class (JUnit calls {@code beforeAll} only for static fields); in an instance field every
@@ -23,8 +29,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ChatServerExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
+  /** How long a Redis-backed server may take to connect before a test starts. */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+
+  private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+  private final BusKind bus;
   private final ServerConfig config;
   private final List<TestClient> clients = new CopyOnWriteArrayList<>();
+  private final List<ChatServer> extraServers = new CopyOnWriteArrayList<>();
+  private RedisServer redis;
   private ChatServer server;
   private boolean perClass;
 
@@ -35,26 +49,78 @@ final class ChatServerExtension
 
   /** A server with {@code config}; give it port 0 so that tests never collide. */
   ChatServerExtension(ServerConfig config) {
+    this(BusKind.MEMORY, config);
+  }
+
+  /** A server with {@code config} and the {@code bus} asked for. */
+  ChatServerExtension(BusKind bus, ServerConfig config) {
+    this.bus = bus;
     this.config = config;
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     perClass = true;
-    server = ChatServer.start(config);
+    server = start(context, config);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     if (server == null) {
-      server = ChatServer.start(config);
+      server = start(context, config);
     }
+  }
+
+  private ChatServer start(ExtensionContext context, ServerConfig base) {
+    if (bus == BusKind.REDIS && redis == null) {
+      redis =
+          context
+              .getRoot()
+              .getStore(ExtensionContext.Namespace.GLOBAL)
+              .getOrComputeIfAbsent(RedisServer.class, k -> RedisServer.start(), RedisServer.class);
+    }
+    return start(base);
+  }
+
+  private ChatServer start(ServerConfig base) {
+    if (bus == BusKind.MEMORY) {
+      return ChatServer.start(base);
+    }
+    ChatServer started =
+        ChatServer.start(base.withRedis(redis.url(), "t" + PREFIXES.incrementAndGet() + ":"));
+    try {
+      Awaitility.await("server connected to redis at " + redis.url())
+          .atMost(READY_TIMEOUT)
+          .until(started::ready);
+    } catch (RuntimeException | Error e) {
+      started.close();
+      throw e;
+    }
+    return started;
+  }
+
+  /**
+   * Starts another server with {@code other} and this extension's bus; it is closed after the test.
+   */
+  ChatServer startAnother(ServerConfig other) {
+    ChatServer another = start(other);
+    extraServers.add(another);
+    return another;
+  }
+
+  /** The bus the servers run with. */
+  BusKind bus() {
+    return bus;
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
     try {
       abortClients();
+      for (ChatServer another : extraServers) {
+        another.close();
+      }
+      extraServers.clear();
     } finally {
       if (!perClass) {
         stopServer();

@@ -9,16 +9,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** History on join, resume with {@code since}, and gaps. */
+@ParameterizedClass(name = "{0} bus")
+@EnumSource(BusKind.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HistoryIT {
   private static final int HISTORY = 100;
 
-  @RegisterExtension
-  final ChatServerExtension chat =
-      new ChatServerExtension(
-          ServerConfig.defaults("127.0.0.1", 0).withHistory(HISTORY).withRate(0, 1));
+  @RegisterExtension final ChatServerExtension chat;
+
+  HistoryIT(BusKind bus) {
+    this.chat =
+        new ChatServerExtension(
+            bus, ServerConfig.defaults("127.0.0.1", 0).withHistory(HISTORY).withRate(0, 1));
+  }
 
   @Test
   void historyThenLiveWithNoGapAndNoDuplicateWhileOthersKeepSending() throws Exception {
@@ -144,8 +151,8 @@ class HistoryIT {
             .withHistory(2000)
             .withRate(0, 1)
             .withMaxQueuedBytes(64 * 1024);
-    try (ChatServer server = ChatServer.start(tight);
-        JsonTestClient sender = JsonTestClient.connect(server, "room", "big")) {
+    ChatServer server = chat.startAnother(tight);
+    try (JsonTestClient sender = JsonTestClient.connect(server, "room", "big")) {
       sender.welcomeAndReplay();
       String text = "x".repeat(500);
       // The sender is bound by the same limit: it reads its echoes as it goes.

@@ -66,6 +66,11 @@ final class JsonTestClient implements AutoCloseable {
     return new JsonTestClient(URI.create(url.toString()));
   }
 
+  /** Connects to {@code uri}, query parameters included. */
+  static JsonTestClient connect(URI uri) {
+    return new JsonTestClient(uri);
+  }
+
   /** The negotiated subprotocol. */
   String subprotocol() {
     return webSocket.getSubprotocol();
@@ -98,6 +103,16 @@ final class JsonTestClient implements AutoCloseable {
         throw new AssertionError("no event within " + TIMEOUT + closeNote());
       }
       return event;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next event of any type, or null if none comes within {@code timeout}. */
+  JsonNode poll(Duration timeout) {
+    try {
+      return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -167,6 +182,11 @@ final class JsonTestClient implements AutoCloseable {
   /** The close code the server sent. */
   int closeCode() {
     return await(closeCode, "close frame from the server");
+  }
+
+  /** Whether the connection has ended (a close frame came, or it failed). */
+  boolean isClosed() {
+    return closeCode.isDone();
   }
 
   void sendClose() {

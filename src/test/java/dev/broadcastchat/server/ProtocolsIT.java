@@ -9,13 +9,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Text and JSON clients together: order, acks, names, commands and malformed input. */
+@ParameterizedClass(name = "{0} bus")
+@EnumSource(BusKind.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProtocolsIT {
-  @RegisterExtension
-  final ChatServerExtension chat =
-      new ChatServerExtension(ServerConfig.defaults("127.0.0.1", 0).withRate(0, 1));
+  @RegisterExtension final ChatServerExtension chat;
+
+  ProtocolsIT(BusKind bus) {
+    this.chat = new ChatServerExtension(bus, ServerConfig.defaults("127.0.0.1", 0).withRate(0, 1));
+  }
 
   @Test
   void textAndJsonClientsSeeTheSameMessagesInTheSameOrder() throws Exception {

@@ -7,12 +7,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass(name = "{0} bus")
+@EnumSource(BusKind.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RoomsIT {
-  @RegisterExtension
-  final ChatServerExtension chat =
-      new ChatServerExtension(ServerConfig.defaults("127.0.0.1", 0).withRate(0, 1));
+  @RegisterExtension final ChatServerExtension chat;
+
+  RoomsIT(BusKind bus) {
+    this.chat = new ChatServerExtension(bus, ServerConfig.defaults("127.0.0.1", 0).withRate(0, 1));
+  }
 
   @Test
   void noMessageCrossesFromOneRoomToAnother() {

@@ -1,0 +1,191 @@
+package dev.broadcastchat.bus;
+
+import dev.broadcastchat.protocol.ServerEvent;
+import io.lettuce.core.ScriptOutputType;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who is in a room across every node, and the presence and nick events that travel with it.
+ *
+ * <p>Each node keeps, per room it has members in, a record in Redis of its members there (the count
+ * and up to {@value ServerEvent.Who#MAX_NAMES} names) with an expiry. It rewrites the record
+ * whenever its membership changes (with the presence event that announces the change, whose {@code
+ * members} then counts every node) and on every heartbeat; it removes it when its last member
+ * leaves and when the node shuts down. A node that dies without a goodbye drops out of {@code who}
+ * once its records expire, within {@link RedisBusOptions#memberTtl()}.
+ *
+ * <p>Writes are confined to the bus's executor, so that a room's events leave in the order they
+ * were made; {@link #who} may be called from any thread.
+ */
+final class MemberDirectory {
+  private static final Logger log = LoggerFactory.getLogger(MemberDirectory.class);
+
+  private final EventExecutor executor;
+  private final RedisConnections redis;
+  private final RedisScript presenceScript;
+  private final RedisScript whoScript;
+  private final String prefix;
+  private final String nodeId;
+  private final String recordTtlMillis;
+  private final String roomTtlMillis;
+  private final LocalMembers local;
+
+  /** Rooms this node has (or is about to have) a record in. */
+  private final Set<String> rooms = new HashSet<>();
+
+  MemberDirectory(
+      EventExecutor executor,
+      RedisConnections redis,
+      RedisScript presenceScript,
+      RedisScript whoScript,
+      RedisBusOptions options,
+      String nodeId,
+      LocalMembers local) {
+    this.executor = executor;
+    this.redis = redis;
+    this.presenceScript = presenceScript;
+    this.whoScript = whoScript;
+    this.prefix = options.prefix();
+    this.nodeId = nodeId;
+    this.recordTtlMillis = Long.toString(options.memberTtl().toMillis());
+    this.roomTtlMillis = Long.toString(options.roomTtl().toMillis());
+    this.local = local;
+  }
+
+  /** The room may have gained its first member here or lost its last: rewrite the record. */
+  void occupancyChanged(String room) {
+    onExecutor(() -> write(room, "", false));
+  }
+
+  /**
+   * Rewrites this node's record of {@code room} and publishes {@code event} (a presence or nick
+   * event) on the room's channel, in one step. Lost, like any broadcast, if Redis is unreachable.
+   */
+  void publish(String room, ServerEvent event) {
+    String payload;
+    boolean withMembers;
+    if (event instanceof ServerEvent.Presence presence) {
+      payload = BusPayloads.presenceWithoutMembers(presence);
+      withMembers = true;
+    } else if (event instanceof ServerEvent.NickChange change) {
+      payload = BusPayloads.nickChange(change);
+      withMembers = false;
+    } else {
+      throw new IllegalArgumentException(
+          "event: " + event.getClass().getSimpleName() + " (expected: Presence or NickChange)");
+    }
+    onExecutor(() -> write(room, payload, withMembers));
+  }
+
+  /** Refreshes every record this node has; runs on the executor. */
+  void heartbeat() {
+    assert executor.inEventLoop();
+    for (String room : new ArrayList<>(rooms)) {
+      write(room, "", false);
+    }
+  }
+
+  /** Removes every record this node has (its goodbye); runs on the executor. */
+  CompletionStage<Void> removeAll() {
+    assert executor.inEventLoop();
+    List<CompletableFuture<Long>> removals = new ArrayList<>();
+    for (String room : new ArrayList<>(rooms)) {
+      removals.add(run(room, "", "", false).toCompletableFuture());
+    }
+    rooms.clear();
+    return CompletableFuture.allOf(removals.toArray(new CompletableFuture<?>[0]))
+        .exceptionally(error -> null);
+  }
+
+  /**
+   * {@code here}, this node's members of {@code room}, joined by those listed by the other nodes
+   * whose records have not expired: at most {@value ServerEvent.Who#MAX_NAMES} names, and the count
+   * of all.
+   */
+  CompletionStage<ServerEvent.Who> who(String room, ServerEvent.Who here) {
+    RoomKeys keys = RoomKeys.of(prefix, room);
+    return redis
+        .commands()
+        .thenCompose(
+            commands ->
+                whoScript.<List<Object>>run(
+                    commands,
+                    ScriptOutputType.MULTI,
+                    new String[] {keys.members()},
+                    nodeId,
+                    Integer.toString(ServerEvent.Who.MAX_NAMES)))
+        .handle(
+            (reply, error) -> {
+              if (error != null) {
+                throw redis.unavailable(error);
+              }
+              List<String> names = new ArrayList<>(here.members());
+              for (Object name : reply.subList(1, reply.size())) {
+                if (names.size() >= ServerEvent.Who.MAX_NAMES) {
+                  break;
+                }
+                names.add(String.valueOf(name));
+              }
+              int others = (int) ((Number) reply.get(0)).longValue();
+              return new ServerEvent.Who(room, names, here.count() + others);
+            });
+  }
+
+  private void write(String room, String event, boolean withMembers) {
+    ServerEvent.Who here = local.who(room, ServerEvent.Who.MAX_NAMES);
+    String record = "";
+    if (here.count() > 0) {
+      rooms.add(room);
+      record = here.count() + "\n" + String.join("\n", here.members());
+    } else if (!rooms.remove(room) && event.isEmpty()) {
+      return; // no record here, nothing to announce
+    }
+    run(room, record, event, withMembers)
+        .whenComplete(
+            (total, error) -> {
+              if (error != null) {
+                log.debug("room {}: member record not written: {}", room, error.toString());
+              }
+            });
+  }
+
+  private CompletionStage<Long> run(String room, String record, String event, boolean withMembers) {
+    RoomKeys keys = RoomKeys.of(prefix, room);
+    return redis
+        .commands()
+        .thenCompose(
+            commands ->
+                presenceScript.<Long>run(
+                    commands,
+                    ScriptOutputType.INTEGER,
+                    keys.presenceKeys(),
+                    nodeId,
+                    record,
+                    recordTtlMillis,
+                    roomTtlMillis,
+                    keys.channel(),
+                    event,
+                    withMembers ? "1" : "0"));
+  }
+
+  private void onExecutor(Runnable task) {
+    if (executor.inEventLoop()) {
+      task.run();
+      return;
+    }
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException shuttingDown) {
+      log.debug("dropped: shutting down");
+    }
+  }
+}

@@ -1,0 +1,321 @@
+package dev.broadcastchat.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.broadcastchat.protocol.ChatMessage;
+import dev.broadcastchat.protocol.ServerEvent;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The Redis bus against a real redis-server, node by node without the server around it: the traps
+ * of sharing rooms through Redis, each forced to happen.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RedisBusIT {
+  private static final String PREFIX = "it:";
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private RedisServer redis;
+  private final List<Node> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void startRedis() {
+    redis = RedisServer.start();
+  }
+
+  @AfterEach
+  void stopAll() {
+    try {
+      nodes.forEach(n -> n.bus.close());
+    } finally {
+      redis.close();
+    }
+  }
+
+  @Test
+  void theEpochIsCreatedInTheScriptSoNodesRacingOnANewRoomShareOneLog() {
+    Node a = node();
+    Node b = node();
+    Node c = node();
+    RoomKeys keys = RoomKeys.of(PREFIX, "fresh");
+
+    // Reading a room that has no log yet creates nothing.
+    Replay empty = a.replay("fresh", null);
+    assertThat(empty.messages()).isEmpty();
+    assertThat(redis.commands().exists(keys.epoch())).isZero();
+
+    List<CompletableFuture<ChatMessage>> sent = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      for (Node n : List.of(a, b, c)) {
+        sent.add(n.bus.publish(draft("fresh", "m" + i, null)).toCompletableFuture());
+      }
+    }
+    List<ChatMessage> stored = sent.stream().map(CompletableFuture::join).toList();
+    assertThat(stored.stream().map(m -> BusPayloads.epochOf(m.id())).distinct()).hasSize(1);
+    assertThat(stored.stream().map(ChatMessage::seq).sorted().toList())
+        .isEqualTo(java.util.stream.LongStream.rangeClosed(1, 90).boxed().toList());
+    String epoch = BusPayloads.epochOf(stored.get(0).id());
+    assertThat(redis.commands().get(keys.epoch())).isEqualTo(epoch);
+
+    // The room's keys vanish (they expired, or Redis lost them): the next message starts a new
+    // log, and an id from the old one is a gap.
+    redis.commands().del(keys.logKeys());
+    ChatMessage first = a.bus.publish(draft("fresh", "anew", null)).toCompletableFuture().join();
+    assertThat(first.seq()).isEqualTo(1);
+    assertThat(BusPayloads.epochOf(first.id())).isNotEqualTo(epoch);
+    Replay resumed = a.replay("fresh", stored.get(89).id());
+    assertThat(resumed.gap()).isTrue();
+    assertThat(resumed.messages()).extracting(ChatMessage::text).containsExactly("anew");
+  }
+
+  @Test
+  void noscriptAfterAFlushOrARestartLoadsTheScriptAgain() {
+    Node a = node();
+    a.join("s");
+    a.bus.publish(draft("s", "before", null)).toCompletableFuture().join();
+    String sha = RedisScript.load("publish").sha();
+    assertThat(redis.commands().scriptExists(sha)).containsExactly(true);
+
+    redis.commands().scriptFlush();
+    assertThat(redis.commands().scriptExists(sha)).containsExactly(false);
+    ChatMessage afterFlush =
+        a.bus.publish(draft("s", "after flush", "r1")).toCompletableFuture().join();
+    assertThat(afterFlush.text()).isEqualTo("after flush");
+    assertThat(redis.commands().scriptExists(sha)).containsExactly(true);
+
+    redis.kill();
+    redis.restart();
+    await("bus ready again").atMost(WAIT).until(a.bus::ready);
+    assertThat(redis.commands().scriptExists(sha)).containsExactly(false);
+    ChatMessage afterRestart =
+        a.bus.publish(draft("s", "after restart", null)).toCompletableFuture().join();
+    assertThat(afterRestart.seq()).isEqualTo(afterFlush.seq() + 1);
+    assertThat(a.nextTexts(3)).containsExactly("before", "after flush", "after restart");
+  }
+
+  @Test
+  void aSubscriberDroppedByRedisSubscribesAgainAndFillsInWhatItMissed() {
+    Node a = node();
+    Node b = node();
+    a.join("drop");
+    a.bus.publish(draft("drop", "heard", null)).toCompletableFuture().join();
+    assertThat(a.nextTexts(1)).containsExactly("heard");
+    long reconnects = a.bus.reconnects();
+
+    // In one transaction: every subscriber is dropped (as Redis does when a subscriber's output
+    // buffer overflows), then messages are published that no subscriber can hear.
+    RedisCommands<String, String> redisCommands = redis.commands();
+    RedisScript publish = RedisScript.load("publish");
+    RoomKeys keys = RoomKeys.of(PREFIX, "drop");
+    redisCommands.multi();
+    redisCommands.clientKill(KillArgs.Builder.typePubsub());
+    for (int i = 0; i < 5; i++) {
+      redisCommands.eval(
+          publish.source(),
+          ScriptOutputType.MULTI,
+          keys.logKeys(),
+          b.bus.publishArgs(draft("drop", "missed-" + i, null), 0));
+    }
+    assertThat(redisCommands.exec().wasDiscarded()).isFalse();
+
+    assertThat(a.nextTexts(5))
+        .containsExactly("missed-0", "missed-1", "missed-2", "missed-3", "missed-4");
+    assertThat(a.bus.recovered()).isGreaterThanOrEqualTo(5);
+    assertThat(a.bus.reconnects()).isGreaterThan(reconnects);
+    b.bus.publish(draft("drop", "live again", null)).toCompletableFuture().join();
+    assertThat(a.nextTexts(1)).containsExactly("live again");
+    assertThat(a.seqs).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 7).boxed().toList());
+    assertThat(a.missed).isEmpty();
+  }
+
+  @Test
+  void reconnectBackoffIsCappedSoANodeReturnsSoonAfterALongOutage() {
+    Node a = node();
+    redis.kill();
+    await("bus notices redis is gone").atMost(WAIT).until(() -> !a.bus.ready());
+    // Five seconds down: Lettuce's own backoff (doubling from 1 ms, up to 30 s) would next try
+    // about 8 s after the outage began, 3 s after Redis is back; capped at 1 s, within 1 s.
+    await("redis down for a while")
+        .pollDelay(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> !a.bus.ready());
+    redis.restart();
+    long restarted = System.nanoTime();
+    await("bus ready again").atMost(Duration.ofSeconds(10)).until(a.bus::ready);
+    assertThat(Duration.ofNanos(System.nanoTime() - restarted))
+        .isLessThan(RedisBusOptions.DEFAULT_RECONNECT_CAP.plusSeconds(1));
+  }
+
+  @Test
+  void aPublishRedisOnlyGetsToAfterItsDeadlineIsRefusedNotStored() {
+    Node a =
+        node(
+            options ->
+                options.withTimings(
+                    Duration.ofMillis(500),
+                    RedisBusOptions.DEFAULT_RECONNECT_CAP,
+                    RedisBusOptions.DEFAULT_HEARTBEAT,
+                    RedisBusOptions.DEFAULT_MEMBER_TTL));
+    a.join("stall");
+    a.bus.publish(draft("stall", "first", null)).toCompletableFuture().join();
+    assertThat(a.nextTexts(1)).containsExactly("first");
+
+    redis.pause();
+    try {
+      CompletableFuture<ChatMessage> stalled =
+          a.bus.publish(draft("stall", "stalled", "r-stalled")).toCompletableFuture();
+      // Usually "did not answer within 500 ms"; on a slow machine Lettuce may also drop the
+      // connection meanwhile. Either way the script still waits in Redis's socket buffer.
+      assertThatThrownBy(stalled::join)
+          .hasCauseInstanceOf(BusUnavailableException.class)
+          .hasMessageContaining("redis at 127.0.0.1:" + redis.port());
+    } finally {
+      redis.resume();
+    }
+    await("bus ready after the stall").atMost(WAIT).until(a.bus::ready);
+    ChatMessage marker = a.bus.publish(draft("stall", "marker", null)).toCompletableFuture().join();
+    assertThat(a.nextTexts(1)).containsExactly("marker");
+    assertThat(marker.seq()).isEqualTo(2);
+    assertThat(
+            redis
+                .commands()
+                .xrange(
+                    RoomKeys.of(PREFIX, "stall").stream(), io.lettuce.core.Range.create("-", "+")))
+        .extracting(entry -> BusPayloads.message(entry.getBody().get("m")).text())
+        .containsExactly("first", "marker");
+  }
+
+  @Test
+  void whoCountsEveryNodesMembersAndForgetsANodeWhoseRecordExpired() {
+    Node a = node();
+    Node b = node();
+    a.join("w");
+    b.join("w");
+    await("b's member listed on a").atMost(WAIT).until(() -> a.who("w").count() == 2);
+    assertThat(a.who("w").members())
+        .containsExactlyInAnyOrder("member-of-" + a.name, "member-of-" + b.name);
+
+    // A node that died without a goodbye leaves a record that nobody refreshes: here one that
+    // expires two seconds from now, on Redis's clock.
+    RedisCommands<String, String> commands = redis.commands();
+    long now = commands.time().stream().findFirst().map(Long::parseLong).orElseThrow() * 1000;
+    commands.hset(RoomKeys.of(PREFIX, "w").members(), "dead-node", (now + 2000) + "\n1\nghost");
+    assertThat(a.who("w").count()).isEqualTo(3);
+    assertThat(a.who("w").members()).contains("ghost");
+    await("the dead node's member gone from who")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> a.who("w").count() == 2);
+    assertThat(commands.hkeys(RoomKeys.of(PREFIX, "w").members())).doesNotContain("dead-node");
+  }
+
+  private Node node() {
+    return node(options -> options);
+  }
+
+  private Node node(java.util.function.UnaryOperator<RedisBusOptions> tune) {
+    Node n =
+        new Node(
+            "n" + nodes.size(),
+            tune.apply(RedisBusOptions.of(redis.url(), PREFIX, 100, Duration.ofHours(1))));
+    nodes.add(n);
+    await("node connected").atMost(WAIT).until(n.bus::ready);
+    return n;
+  }
+
+  private static Draft draft(String room, String text, String ref) {
+    return new Draft(room, "alice", "127.0.0.1:50312", text, false, ref);
+  }
+
+  /** One node: a bus, the rooms it has a member in, and what it delivered. */
+  private static final class Node implements Bus.Delivery {
+    final String name;
+    final RedisBus bus;
+    final Set<String> occupied = ConcurrentHashMap.newKeySet();
+    final BlockingQueue<ChatMessage> delivered = new LinkedBlockingQueue<>();
+    final List<Long> seqs = new CopyOnWriteArrayList<>();
+    final List<String> missed = new CopyOnWriteArrayList<>();
+
+    Node(String name, RedisBusOptions options) {
+      this.name = name;
+      this.bus =
+          RedisBus.start(
+              options,
+              this,
+              (room, limit) ->
+                  occupied.contains(room)
+                      ? new ServerEvent.Who(room, List.of("member-of-" + name), 1)
+                      : new ServerEvent.Who(room, List.of(), 0));
+    }
+
+    /** A member joins {@code room} here, and its replay is done: the node hears the room. */
+    void join(String room) {
+      occupied.add(room);
+      bus.occupancyChanged(room);
+      replay(room, null);
+    }
+
+    Replay replay(String room, String since) {
+      return bus.replay(room, since).toCompletableFuture().join();
+    }
+
+    ServerEvent.Who who(String room) {
+      return bus.who(
+              room,
+              occupied.contains(room)
+                  ? new ServerEvent.Who(room, List.of("member-of-" + name), 1)
+                  : new ServerEvent.Who(room, List.of(), 0))
+          .toCompletableFuture()
+          .join();
+    }
+
+    List<String> nextTexts(int n) {
+      List<String> texts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        try {
+          ChatMessage m = delivered.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          if (m == null) {
+            throw new AssertionError(
+                "node " + name + ": no message within " + WAIT + " after " + texts);
+          }
+          texts.add(m.text());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+      return texts;
+    }
+
+    @Override
+    public void deliver(ChatMessage message) {
+      seqs.add(message.seq());
+      delivered.add(message);
+    }
+
+    @Override
+    public void deliverEvent(String room, ServerEvent event) {}
+
+    @Override
+    public void missed(String room) {
+      missed.add(room);
+    }
+  }
+}

@@ -1,0 +1,625 @@
+package dev.broadcastchat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.broadcastchat.bus.Bus;
+import dev.broadcastchat.bus.Draft;
+import dev.broadcastchat.bus.RedisServer;
+import dev.broadcastchat.bus.Replay;
+import dev.broadcastchat.protocol.ChatMessage;
+import dev.broadcastchat.protocol.ServerEvent;
+import io.lettuce.core.Range;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Several nodes sharing rooms through a real redis-server: one order everywhere, resume across
+ * nodes, Redis going away and coming back, a node dying, and the traps a Redis bus falls into.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClusterIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private RedisServer redis;
+  private final List<ChatServer> nodes = new ArrayList<>();
+  private final List<JsonTestClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void startRedis() {
+    redis = RedisServer.start();
+  }
+
+  @AfterEach
+  void stopAll() {
+    try {
+      clients.forEach(JsonTestClient::close);
+      nodes.forEach(ChatServer::close);
+    } finally {
+      redis.close();
+    }
+  }
+
+  @Test
+  void everyClientOnEveryNodeReceivesTheSameMessagesInTheSameOrder() throws Exception {
+    List<ChatServer> three = List.of(node(), node(), node());
+    List<JsonTestClient> everyone = new ArrayList<>();
+    for (ChatServer node : three) {
+      for (int i = 0; i < 2; i++) {
+        JsonTestClient c = connect(node, "room", "all");
+        c.welcomeAndReplay();
+        everyone.add(c);
+      }
+    }
+    int each = 40;
+    List<Thread> senders = new ArrayList<>();
+    for (int c = 0; c < everyone.size(); c++) {
+      JsonTestClient client = everyone.get(c);
+      String name = "c" + c;
+      Thread sender =
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  client.say(name + "-" + i);
+                }
+              });
+      sender.start();
+      senders.add(sender);
+    }
+    for (Thread t : senders) {
+      t.join();
+    }
+    int total = each * everyone.size();
+    List<List<String>> seen = new ArrayList<>();
+    for (JsonTestClient client : everyone) {
+      List<String> ids = new ArrayList<>();
+      Set<String> texts = new HashSet<>();
+      for (int i = 0; i < total; i++) {
+        JsonNode m = client.next("message");
+        ids.add(m.path("id").asText());
+        texts.add(m.path("text").asText());
+      }
+      assertThat(new HashSet<>(ids)).as("distinct ids").hasSize(total);
+      assertThat(texts).as("every message sent").hasSize(total);
+      seen.add(ids);
+    }
+    for (List<String> ids : seen) {
+      assertThat(ids).isEqualTo(seen.get(0));
+    }
+  }
+
+  @Test
+  void aClientThatLeavesOneNodeResumesOnAnotherWithExactlyWhatItMissed() {
+    ChatServer a = node();
+    ChatServer b = node();
+    JsonTestClient stayer = connect(b, "room", "hop");
+    stayer.welcomeAndReplay();
+    String lastSeen;
+    try (JsonTestClient leaver = connect(a, "room", "hop")) {
+      leaver.welcomeAndReplay();
+      for (int i = 0; i < 5; i++) {
+        stayer.say("before-" + i);
+      }
+      JsonNode last = null;
+      for (int i = 0; i < 5; i++) {
+        last = leaver.next("message");
+      }
+      lastSeen = last.path("id").asText();
+    }
+    List<String> missed = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      stayer.say("missed-" + i);
+      missed.add("missed-" + i);
+    }
+    assertThat(stayer.nextMessageTexts(35)).endsWith("missed-29");
+
+    JsonTestClient back = connect(b, "room", "hop", "since", lastSeen);
+    List<JsonNode> replay = back.welcomeAndReplay();
+    assertThat(replay).extracting(e -> e.path("text").asText()).isEqualTo(missed);
+    stayer.say("after");
+    assertThat(back.next("message").path("text").asText()).isEqualTo("after");
+  }
+
+  @Test
+  void redisStoppedMidRunRefusesSendsThenTheRoomCarriesOnWithNothingAcknowledgedLost()
+      throws Exception {
+    List<ChatServer> three = List.of(node(), node(), node());
+    List<Collector> collectors = new ArrayList<>();
+    for (int i = 0; i < three.size(); i++) {
+      JsonTestClient c = connect(three.get(i), "room", "storm", "nick", "n" + i);
+      c.welcomeAndReplay();
+      collectors.add(new Collector("n" + i, c));
+    }
+    collectors.forEach(Collector::startSending);
+    await("messages flowing")
+        .atMost(WAIT)
+        .until(() -> collectors.stream().allMatch(c -> c.acks.size() >= 10));
+
+    redis.kill();
+    await("every node not ready")
+        .atMost(WAIT)
+        .until(() -> three.stream().allMatch(n -> status(n, "/readyz") == 503));
+    await("every sender told unavailable")
+        .atMost(WAIT)
+        .until(() -> collectors.stream().allMatch(c -> !c.errors.isEmpty()));
+    for (ChatServer n : three) {
+      assertThat(status(n, "/healthz")).isEqualTo(200);
+    }
+    assertThat(collectors).allMatch(c -> !c.client.isClosed());
+    assertThat(collectors)
+        .allMatch(c -> c.errors.values().stream().allMatch(code -> code.equals("unavailable")));
+
+    redis.restart();
+    await("every node ready again")
+        .atMost(WAIT)
+        .until(() -> three.stream().allMatch(n -> status(n, "/readyz") == 200));
+    Map<Collector, Integer> acksBefore = new ConcurrentHashMap<>();
+    collectors.forEach(c -> acksBefore.put(c, c.acks.size()));
+    await("messages flowing again")
+        .atMost(WAIT)
+        .until(() -> collectors.stream().allMatch(c -> c.acks.size() >= acksBefore.get(c) + 10));
+    collectors.forEach(Collector::stopSending);
+
+    for (Collector c : collectors) {
+      c.client.send("type", "say", "text", "end-" + c.name, "ref", "end-" + c.name);
+    }
+    await("every end marker everywhere")
+        .atMost(WAIT)
+        .until(
+            () ->
+                collectors.stream()
+                    .allMatch(
+                        c ->
+                            collectors.stream()
+                                .allMatch(other -> c.texts.contains("end-" + other.name))));
+
+    await("every say answered")
+        .atMost(WAIT)
+        .until(
+            () ->
+                collectors.stream()
+                    .allMatch(c -> c.acks.size() + c.errors.size() == c.sent.get() + 1));
+    Set<String> acked = new HashSet<>();
+    collectors.forEach(c -> acked.addAll(c.acks.values()));
+    for (Collector c : collectors) {
+      assertThat(c.ids).as("%s received nothing twice", c.name).doesNotHaveDuplicates();
+      assertThat(c.ids).as("%s received every acknowledged message", c.name).containsAll(acked);
+      assertThat(c.ids).as("%s saw the same sequence", c.name).isEqualTo(collectors.get(0).ids);
+      assertThat(c.client.isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void aSayRefusedWhileRedisIsDownNeverAppearsOnceItIsBack() {
+    ChatServer a = node();
+    ChatServer b = node();
+    JsonTestClient sender = connect(a, "room", "down");
+    JsonTestClient watcher = connect(b, "room", "down");
+    sender.welcomeAndReplay();
+    watcher.welcomeAndReplay();
+    TestClient text = TestClient.connect(URI.create(a.url() + "?room=down"));
+    assertThat(text.nextMessage()).isEqualTo("Welcome to chat! Type a message");
+
+    redis.kill();
+    await("node a not ready").atMost(WAIT).until(() -> !a.ready());
+    sender.send("type", "say", "text", "refused", "ref", "r-refused");
+    JsonNode error = sender.next("error");
+    assertThat(error.path("code").asText()).isEqualTo("unavailable");
+    assertThat(error.path("ref").asText()).isEqualTo("r-refused");
+    assertThat(error.path("message").asText()).startsWith("unavailable: redis at 127.0.0.1:");
+    text.send("refused too");
+    assertThat(text.nextChatMessage()).startsWith("! unavailable: redis at 127.0.0.1:");
+
+    redis.restart();
+    await("both nodes ready").atMost(WAIT).until(() -> a.ready() && b.ready());
+    sender.say("marker");
+    for (JsonTestClient c : List.of(sender, watcher)) {
+      assertThat(c.next("message").path("text").asText()).isEqualTo("marker");
+    }
+    assertThat(text.nextChatMessage()).endsWith(": marker");
+    assertThat(storedTexts("down")).containsExactly("marker");
+    text.abort();
+  }
+
+  @Test
+  void theAckAndTheCopyOfAMessageMayArriveInEitherOrder() {
+    CompletableFuture<Void> ackSeen = new CompletableFuture<>();
+    Map<String, CompletableFuture<Void>> copies = new ConcurrentHashMap<>();
+    ChatServer node =
+        node(
+            new ChatServer.BusHooks() {
+              @Override
+              public Bus.Delivery delivery(Bus.Delivery delivery) {
+                return new Bus.Delivery() {
+                  @Override
+                  public void deliver(ChatMessage message) {
+                    if (message.text().equals("copy last")) {
+                      // Held back until the sender has its ack.
+                      ackSeen.thenRun(() -> delivery.deliver(message));
+                    } else {
+                      delivery.deliver(message);
+                    }
+                    copies
+                        .computeIfAbsent(message.id(), id -> new CompletableFuture<>())
+                        .complete(null);
+                  }
+
+                  @Override
+                  public void deliverEvent(String room, ServerEvent event) {
+                    delivery.deliverEvent(room, event);
+                  }
+
+                  @Override
+                  public void missed(String room) {
+                    delivery.missed(room);
+                  }
+                };
+              }
+
+              @Override
+              public Bus bus(Bus bus) {
+                return new ForwardingBus(bus) {
+                  @Override
+                  public CompletionStage<ChatMessage> publish(Draft draft) {
+                    CompletionStage<ChatMessage> stored = super.publish(draft);
+                    if (!draft.text().equals("ack last")) {
+                      return stored;
+                    }
+                    // The ack waits until the copy has been handed to the room.
+                    return stored.thenCompose(
+                        m ->
+                            copies
+                                .computeIfAbsent(m.id(), id -> new CompletableFuture<>())
+                                .thenApply(v -> m));
+                  }
+                };
+              }
+            });
+    JsonTestClient sender = connect(node, "room", "order");
+    sender.welcomeAndReplay();
+
+    sender.send("type", "say", "text", "copy last", "ref", "r1");
+    JsonNode ack = sender.nextNonPresence();
+    assertThat(ack.path("type").asText()).isEqualTo("ack");
+    ackSeen.complete(null);
+    JsonNode copy = sender.next("message");
+    assertThat(copy.path("id").asText()).isEqualTo(ack.path("id").asText());
+
+    sender.send("type", "say", "text", "ack last", "ref", "r2");
+    JsonNode first = sender.nextNonPresence();
+    assertThat(first.path("type").asText()).isEqualTo("message");
+    JsonNode second = sender.next("ack");
+    assertThat(second.path("id").asText()).isEqualTo(first.path("id").asText());
+
+    sender.say("marker");
+    assertThat(sender.next("message").path("text").asText()).isEqualTo("marker");
+    assertThat(sender.pending()).noneMatch(e -> e.path("type").asText().equals("message"));
+  }
+
+  @Test
+  void presenceAndWhoCountTheMembersOfEveryNode() {
+    ChatServer a = node();
+    ChatServer b = node();
+    JsonTestClient alice = connect(a, "room", "p", "nick", "alice");
+    alice.welcomeAndReplay();
+    JsonTestClient bob = connect(b, "room", "p", "nick", "bob");
+    bob.welcomeAndReplay();
+
+    JsonNode joined = alice.next("join");
+    while (!joined.path("nicks").toString().contains("bob")) {
+      joined = alice.next("join");
+    }
+    assertThat(joined.path("members").asInt()).isEqualTo(2);
+    assertThat(who(alice)).containsExactlyInAnyOrder("alice", "bob");
+    assertThat(who(bob)).containsExactlyInAnyOrder("alice", "bob");
+
+    bob.send("type", "nick", "nick", "robert");
+    JsonNode change = alice.next("nick");
+    assertThat(change.path("from").asText()).isEqualTo("bob");
+    assertThat(change.path("to").asText()).isEqualTo("robert");
+    await("the new nick listed on node a").atMost(WAIT).until(() -> who(alice).contains("robert"));
+  }
+
+  @Test
+  void aNodeListensToARoomOnlyWhileItHasMembersThere() {
+    ChatServer a = node();
+    String channel = "c:{quiet}:bus";
+    assertThat(redis.commands().pubsubNumsub(channel)).containsEntry(channel, 0L);
+    try (JsonTestClient member = connect(a, "room", "quiet")) {
+      member.welcomeAndReplay();
+      assertThat(redis.commands().pubsubNumsub(channel)).containsEntry(channel, 1L);
+    }
+    await("unsubscribed once the last member left")
+        .atMost(WAIT)
+        .until(() -> redis.commands().pubsubNumsub(channel).get(channel) == 0L);
+  }
+
+  @Test
+  void membersAreToldToResumeWhenRedisLostTheRoomsLog() {
+    ChatServer a = node();
+    ChatServer b = node();
+    JsonTestClient here = connect(a, "room", "gone");
+    JsonTestClient there = connect(b, "room", "gone");
+    here.welcomeAndReplay();
+    there.welcomeAndReplay();
+    there.say("before");
+    String lastSeen = here.next("message").path("id").asText();
+
+    // A Redis without persistence that restarts comes back empty; so does one that is flushed.
+    redis.commands().flushall();
+    there.say("after");
+    JsonNode error = here.next("error");
+    assertThat(error.path("code").asText()).isEqualTo("unavailable");
+    assertThat(here.closeCode()).isEqualTo(1013);
+
+    JsonTestClient resumed = connect(a, "room", "gone", "since", lastSeen);
+    List<JsonNode> replay = resumed.welcomeAndReplay();
+    assertThat(replay.get(0).path("type").asText()).isEqualTo("gap");
+    assertThat(replay.subList(1, replay.size()))
+        .extracting(e -> e.path("text").asText())
+        .containsExactly("after");
+  }
+
+  @Test
+  void aKilledNodesMembersLeaveWhoOnTheOthersWithinTheBound() throws Exception {
+    ChatServer a = node();
+    JsonTestClient alice = connect(a, "room", "k", "nick", "alice");
+    alice.welcomeAndReplay();
+    Process b = startProcessNode();
+    try {
+      String url = listeningUrl(b);
+      JsonTestClient bob = JsonTestClient.connect(URI.create(url + "?room=k&nick=bob"));
+      clients.add(bob);
+      bob.welcomeAndReplay();
+      await("bob listed on node a").atMost(WAIT).until(() -> who(alice).contains("bob"));
+
+      b.destroyForcibly();
+      long killed = System.nanoTime();
+      assertThat(b.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      await("bob gone from node a's who")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> !who(alice).contains("bob"));
+      Duration took = Duration.ofNanos(System.nanoTime() - killed);
+      assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(11));
+      assertThat(who(alice)).containsExactly("alice");
+    } finally {
+      b.destroyForcibly();
+    }
+  }
+
+  /** The names a {@code who} from {@code client} lists. */
+  private static List<String> who(JsonTestClient client) {
+    client.send("type", "who");
+    List<String> names = new ArrayList<>();
+    client.next("who").path("members").forEach(n -> names.add(n.asText()));
+    return names;
+  }
+
+  private Process startProcessNode() throws IOException {
+    Path jar = Path.of(System.getProperty("chat.jar", "target/chat.jar"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-jar",
+            jar.toString(),
+            "server",
+            "--port",
+            "0",
+            "--redis",
+            redis.url(),
+            "--redis-prefix",
+            "c:");
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    return pb.start();
+  }
+
+  private static String listeningUrl(Process process) throws IOException {
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    Pattern listening = Pattern.compile("listening on (ws://\\S+/)");
+    String line;
+    while ((line = out.readLine()) != null) {
+      Matcher m = listening.matcher(line);
+      if (m.matches()) {
+        return m.group(1);
+      }
+    }
+    throw new AssertionError("the node process ended without listening");
+  }
+
+  private List<String> storedTexts(String room) {
+    List<String> texts = new ArrayList<>();
+    redis
+        .commands()
+        .xrange("c:{" + room + "}:log", Range.create("-", "+"))
+        .forEach(
+            entry -> {
+              Matcher m =
+                  Pattern.compile("\"text\":\"([^\"]*)\"").matcher(entry.getBody().get("m"));
+              if (m.find()) {
+                texts.add(m.group(1));
+              }
+            });
+    return texts;
+  }
+
+  private ChatServer node() {
+    return node(ChatServer.BusHooks.NONE);
+  }
+
+  private ChatServer node(ChatServer.BusHooks hooks) {
+    ChatServer node =
+        ChatServer.start(
+            ServerConfig.defaults("127.0.0.1", 0).withRate(0, 1).withRedis(redis.url(), "c:"),
+            hooks);
+    nodes.add(node);
+    await("node connected to redis").atMost(WAIT).until(node::ready);
+    return node;
+  }
+
+  private JsonTestClient connect(ChatServer node, String... params) {
+    JsonTestClient client = JsonTestClient.connect(node, params);
+    clients.add(client);
+    return client;
+  }
+
+  private static int status(ChatServer node, String path) {
+    try {
+      return HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://" + SessionHandler.formatAddress(node.address()) + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * One JSON client that sends a stream of says with refs on a thread of its own while another
+   * reads everything it receives: acks and errors by ref, messages in order.
+   */
+  private static final class Collector {
+    final String name;
+    final JsonTestClient client;
+    final Map<String, String> acks = new ConcurrentHashMap<>();
+    final Map<String, String> errors = new ConcurrentHashMap<>();
+    final List<String> ids = new CopyOnWriteArrayList<>();
+    final Set<String> texts = ConcurrentHashMap.newKeySet();
+    final AtomicInteger sent = new AtomicInteger();
+    private final AtomicBoolean sending = new AtomicBoolean(true);
+    private Thread sender;
+
+    Collector(String name, JsonTestClient client) {
+      this.name = name;
+      this.client = client;
+      Thread reader = new Thread(this::read, "collector-" + name);
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    void startSending() {
+      sender =
+          new Thread(
+              () -> {
+                for (int i = 0; sending.get(); i++) {
+                  String ref = name + "-" + i;
+                  client.send("type", "say", "text", ref, "ref", ref);
+                  sent.incrementAndGet();
+                  // Paced so that a few hundred messages span the outage, not thousands.
+                  LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                }
+              },
+              "sender-" + name);
+      sender.start();
+    }
+
+    void stopSending() {
+      sending.set(false);
+      try {
+        sender.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void read() {
+      while (!client.isClosed()) {
+        JsonNode e = client.poll(Duration.ofMillis(200));
+        if (e == null) {
+          continue;
+        }
+        switch (e.path("type").asText()) {
+          case "ack" -> acks.put(e.path("ref").asText(), e.path("id").asText());
+          case "error" -> errors.put(e.path("ref").asText(), e.path("code").asText());
+          case "message" -> {
+            ids.add(e.path("id").asText());
+            texts.add(e.path("text").asText());
+          }
+          default -> {}
+        }
+      }
+    }
+  }
+
+  /** A bus that forwards every call, for hooks to override one. */
+  private static class ForwardingBus implements Bus {
+    private final Bus bus;
+
+    ForwardingBus(Bus bus) {
+      this.bus = bus;
+    }
+
+    @Override
+    public CompletionStage<ChatMessage> publish(Draft draft) {
+      return bus.publish(draft);
+    }
+
+    @Override
+    public void publishEvent(String room, ServerEvent event) {
+      bus.publishEvent(room, event);
+    }
+
+    @Override
+    public CompletionStage<Replay> replay(String room, String since) {
+      return bus.replay(room, since);
+    }
+
+    @Override
+    public CompletionStage<ServerEvent.Who> who(String room, ServerEvent.Who here) {
+      return bus.who(room, here);
+    }
+
+    @Override
+    public void occupancyChanged(String room) {
+      bus.occupancyChanged(room);
+    }
+
+    @Override
+    public boolean ready() {
+      return bus.ready();
+    }
+
+    @Override
+    public void close() {
+      bus.close();
+    }
+  }
+}
