@@ -65,6 +65,10 @@ final class Session implements Member {
   private final RateLimiter rateLimiter;
   private final Tokens.Identity identity;
   private final Refusals refusals;
+
+  /** Closes the connection when its token expires; cancelled when it closes first. */
+  private java.util.concurrent.ScheduledFuture<?> expiry;
+
   private final long openedAtNanos = System.nanoTime();
 
   private Room room;
@@ -183,18 +187,19 @@ final class Session implements Member {
       return;
     }
     long millis = Math.max(0, expiresAt.toEpochMilli() - System.currentTimeMillis());
-    channel
-        .eventLoop()
-        .schedule(
-            () -> {
-              if (!closing) {
-                refusals.count(Refusals.Reason.TOKEN_EXPIRED);
-                log.info("conn {} {} token expired, closing", connectionId, addr);
-                close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "token expired");
-              }
-            },
-            millis,
-            TimeUnit.MILLISECONDS);
+    expiry =
+        channel
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (!closing) {
+                    refusals.count(Refusals.Reason.TOKEN_EXPIRED);
+                    log.info("conn {} {} token expired, closing", connectionId, addr);
+                    close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "token expired");
+                  }
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
   }
 
   /** Why {@code requested} may not be a nick here, or null. */
@@ -633,6 +638,10 @@ final class Session implements Member {
   void onClosed() {
     assert loop().inEventLoop();
     closing = true;
+    if (expiry != null) {
+      expiry.cancel(false);
+      expiry = null;
+    }
     leaveRoom();
   }
 
