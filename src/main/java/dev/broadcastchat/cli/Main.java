@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServerCommand.class,
       ClientCommand.class,
+      BenchCommand.class,
       TokenCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -78,6 +78,8 @@ public final class ChatServer implements AutoCloseable {
 
   private ChatServer(ServerConfig config, BusHooks hooks) {
     this.config = config;
+    // Read before any thread starts: serving a file is then a lookup, never I/O on a loop.
+    StaticFiles staticFiles = new StaticFiles(WebAssets.load(ChatServer.class.getClassLoader()));
     this.transport = Transport.best();
     this.bossGroup = transport.newGroup(1);
     this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
@@ -132,7 +134,7 @@ public final class ChatServer implements AutoCloseable {
         sweepMillis,
         TimeUnit.MILLISECONDS);
     try {
-      this.serverChannel = bind(alloc, rooms);
+      this.serverChannel = bind(alloc, rooms, staticFiles);
     } catch (RuntimeException e) {
       bus.close();
       shutdownGroups();
@@ -154,7 +156,7 @@ public final class ChatServer implements AutoCloseable {
     return new ChatServer(config, hooks);
   }
 
-  private Channel bind(ByteBufAllocator alloc, Rooms rooms) {
+  private Channel bind(ByteBufAllocator alloc, Rooms rooms, StaticFiles staticFiles) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)
@@ -164,7 +166,8 @@ public final class ChatServer implements AutoCloseable {
             .childOption(ChannelOption.ALLOCATOR, alloc)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
-            .childHandler(new ChatServerInitializer(config, rooms, bus, allChannels, refusals));
+            .childHandler(
+                new ChatServerInitializer(config, rooms, bus, allChannels, staticFiles, refusals));
     try {
       return bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
     } catch (Exception e) {

@@ -40,13 +40,18 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   private final GuestNames guestNames = new GuestNames();
 
   ChatServerInitializer(
-      ServerConfig config, Rooms rooms, Bus bus, ChannelGroup allChannels, Refusals refusals) {
+      ServerConfig config,
+      Rooms rooms,
+      Bus bus,
+      ChannelGroup allChannels,
+      StaticFiles staticFiles,
+      Refusals refusals) {
     this.config = config;
     this.rooms = rooms;
     this.bus = bus;
     this.allChannels = allChannels;
     this.refusals = refusals;
-    this.httpHandler = new HttpRequestHandler(bus::ready);
+    this.httpHandler = new HttpRequestHandler(bus::ready, staticFiles);
     this.guard = new UpgradeGuard(config.security(), refusals);
     this.limiter =
         new ConnectionLimiter(

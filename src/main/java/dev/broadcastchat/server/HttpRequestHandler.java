@@ -20,20 +20,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * Answers plain HTTP requests (health, readiness, the index page) and passes WebSocket upgrades on
- * to the handshake. Stateless and shared by every connection.
+ * Answers plain HTTP requests (health, readiness, the web client's files) and passes WebSocket
+ * upgrades on to the handshake. Stateless and shared by every connection.
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final String INDEX =
-      "broadcast-chat: connect a WebSocket client to this address, e.g. "
-          + "new WebSocket(\"ws://\" + location.host + \"/\")\n";
-
   private final BooleanSupplier ready;
+  private final StaticFiles staticFiles;
 
-  HttpRequestHandler(BooleanSupplier ready) {
+  HttpRequestHandler(BooleanSupplier ready, StaticFiles staticFiles) {
     super(false);
     this.ready = ready;
+    this.staticFiles = staticFiles;
   }
 
   @Override
@@ -71,8 +69,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
           respond(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", keepAlive);
         }
       }
-      case "/" -> respond(ctx, request, HttpResponseStatus.OK, INDEX, keepAlive);
-      default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
+      default -> {
+        FullHttpResponse file = staticFiles.respond(request, path);
+        if (file == null) {
+          respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
+        } else {
+          write(ctx, file, keepAlive);
+        }
+      }
     }
   }
 
@@ -95,7 +99,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    response.headers().set("X-Content-Type-Options", "nosniff");
     HttpUtil.setContentLength(response, body.getBytes(StandardCharsets.UTF_8).length);
+    write(ctx, response, keepAlive);
+  }
+
+  private static void write(
+      ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
     if (!keepAlive) {

@@ -57,6 +57,32 @@ class CommandLineIT {
   }
 
   @Test
+  void jarServesTheWebClientFromItsOwnResources() throws Exception {
+    int port = freePort();
+    try (ChatProcess server =
+        ChatProcess.jar(Map.of(), "server", "--port", Integer.toString(port))) {
+      assertThat(server.nextLine(WAIT)).as("stderr: %s", server.stderr()).startsWith("listening");
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+      assertThat(page.body()).contains("/js/app.js");
+      HttpResponse<String> script =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/js/app.js")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(script.statusCode()).isEqualTo(200);
+      assertThat(script.headers().firstValue("content-type"))
+          .hasValue("text/javascript; charset=utf-8");
+      server.terminate();
+      assertThat(server.waitFor(WAIT)).isZero();
+    }
+  }
+
+  @Test
   void clientPointedAtAPortWithNoServerSaysConnectionRefusedAndExits1() throws Exception {
     int port = freePort();
     String url = "ws://127.0.0.1:" + port + "/";

@@ -86,8 +86,14 @@ final class ChatServerExtension
     if (bus == BusKind.MEMORY) {
       return ChatServer.start(base);
     }
-    ChatServer started =
-        ChatServer.start(base.withRedis(redis.url(), "t" + PREFIXES.incrementAndGet() + ":"));
+    return awaitReady(
+        ChatServer.start(base.withRedis(redis.url(), "t" + PREFIXES.incrementAndGet() + ":")));
+  }
+
+  private ChatServer awaitReady(ChatServer started) {
+    if (bus == BusKind.MEMORY) {
+      return started;
+    }
     try {
       Awaitility.await("server connected to redis at " + redis.url())
           .atMost(READY_TIMEOUT)
@@ -153,6 +159,20 @@ final class ChatServerExtension
   /** The server's {@code ws://} address. */
   URI uri() {
     return URI.create(server().url());
+  }
+
+  /**
+   * Stops the server ({@link ChatServer#close}: every connection gets 1001) and starts a new one on
+   * the same port with the same configuration, as an operator's restart would. An in-memory server
+   * comes back with no history; one on the Redis bus comes back to the rooms it had.
+   */
+  ChatServer restart() {
+    ChatServer running = server();
+    ServerConfig same = running.config().toBuilder().port(running.port()).build();
+    server = null;
+    running.close();
+    server = awaitReady(ChatServer.start(same));
+    return server;
   }
 
   /** Opens a WebSocket to the server; it is aborted after the test if still open. */

@@ -1,0 +1,132 @@
+package dev.broadcastchat.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One bench connection once its handshake is done: finds the tokens in what the server sends, keeps
+ * the ledger of what arrived from whom, counts into its loop's {@link LoopStats} and, if it is a
+ * sender, drives its {@link Sender}.
+ *
+ * <p>Confined to its channel's event loop, apart from {@link #channel()}.
+ */
+final class BenchClient implements FrameSink {
+  /** Longest server error line kept for the report. */
+  private static final int MAX_ERROR_CHARS = 200;
+
+  private final Run run;
+  private final Ledger ledger;
+  private final Token token = new Token();
+  private Channel channel;
+  private LoopStats stats;
+  private Sender sender;
+  private boolean closingByUs;
+  private int closeCode = -1;
+  private String failure;
+
+  /**
+   * A connection of {@code run} that expects messages from {@code senders} senders, or none (then
+   * it only reads).
+   */
+  BenchClient(Run run, int senders) {
+    this.run = run;
+    this.ledger = senders > 0 ? new Ledger(senders) : null;
+  }
+
+  /** Binds this client to its connection, on that connection's loop, once the handshake is done. */
+  void attach(Channel channel, LoopStats stats) {
+    assert channel.eventLoop().inEventLoop();
+    this.channel = channel;
+    this.stats = stats;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  LoopStats stats() {
+    return stats;
+  }
+
+  /** Makes this connection a sender and starts it. */
+  void startSending(Sender sender, Window window, long startNanos) {
+    assert channel.eventLoop().inEventLoop();
+    this.sender = sender;
+    sender.start(window, startNanos);
+  }
+
+  @Override
+  public void onMessage(ByteBuf buf, int from, int to, long readNanos) {
+    if (to - from >= 2 && buf.getByte(from) == '!' && buf.getByte(from + 1) == ' ') {
+      int length = Math.min(to - from, MAX_ERROR_CHARS);
+      stats.serverError(buf.toString(from, length, StandardCharsets.UTF_8));
+      return;
+    }
+    if (ledger == null || !token.find(buf, from, to, run.id())) {
+      return;
+    }
+    int author = token.sender();
+    if (author >= ledger.senders()) {
+      return;
+    }
+    long seq = token.seq();
+    long sent = token.sentNanos();
+    long read = run.since(readNanos);
+    long skipped = ledger.accept(author, seq);
+    if (skipped == Ledger.DUPLICATE) {
+      stats.duplicate(sent);
+    } else {
+      stats.received(sent, read, skipped);
+    }
+    if (sender != null && author == sender.index()) {
+      sender.onEcho(seq, read);
+    }
+  }
+
+  @Override
+  public void onCloseFrame(int code) {
+    closeCode = code;
+  }
+
+  @Override
+  public void onFailure(Throwable cause) {
+    if (failure == null) {
+      failure = Connector.describe(cause);
+    }
+  }
+
+  @Override
+  public void onClosed() {
+    if (sender != null) {
+      sender.stop();
+    }
+    if (!closingByUs) {
+      String why =
+          closeCode >= 0
+              ? "closed by the server with " + closeCode
+              : failure != null ? failure : "closed by the server";
+      stats.dropped(why);
+    }
+  }
+
+  /** Closes the connection with 1000, unless it is closed already; completes once it is. */
+  ChannelFuture close() {
+    assert channel.eventLoop().inEventLoop();
+    closingByUs = true;
+    if (sender != null) {
+      sender.stop();
+    }
+    if (!channel.isActive()) {
+      return channel.closeFuture();
+    }
+    channel
+        .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+        .addListener(ChannelFutureListener.CLOSE);
+    return channel.closeFuture();
+  }
+}

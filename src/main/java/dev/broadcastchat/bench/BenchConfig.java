@@ -1,0 +1,240 @@
+package dev.broadcastchat.bench;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a bench run needs, built once from the command line and validated here. Options a
+ * scenario does not use are carried but ignored.
+ *
+ * @param scenario what to measure
+ * @param url the server, a {@code ws://} URL on a loopback address; {@code room=bench} is added to
+ *     its query unless it names a room
+ * @param clients connections in the room (fanout, latency)
+ * @param senders how many of them send (fanout, latency)
+ * @param duration how long the measured window lasts (fanout, latency)
+ * @param warmup how long senders run before the window opens, not counted (fanout, latency)
+ * @param size bytes of each message's text, at least its token (fanout, latency)
+ * @param rate messages per second per sender (latency)
+ * @param drain how long to wait after the window for messages still in flight (fanout, latency)
+ * @param connections idle connections to open (idle)
+ * @param hold how long they stay open once all are (idle)
+ * @param pid the server's process, to read its resident memory; {@link #NO_PID} for none (idle)
+ * @param concurrency connects and handshakes in flight at most
+ * @param sources loopback source addresses to spread connections over (127.0.0.1, .2, ...)
+ * @param threads event loop threads
+ */
+public record BenchConfig(
+    Scenario scenario,
+    URI url,
+    int clients,
+    int senders,
+    Duration duration,
+    Duration warmup,
+    int size,
+    int rate,
+    Duration drain,
+    int connections,
+    Duration hold,
+    long pid,
+    int concurrency,
+    int sources,
+    int threads) {
+
+  public static final String DEFAULT_URL = "ws://127.0.0.1:8080/";
+  public static final int DEFAULT_CLIENTS = 1000;
+  public static final int DEFAULT_SENDERS = 10;
+  public static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
+  public static final int DEFAULT_SIZE = 64;
+  public static final int DEFAULT_RATE = 20;
+  public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(2);
+  public static final int DEFAULT_CONNECTIONS = 10_000;
+  public static final Duration DEFAULT_HOLD = Duration.ofSeconds(5);
+  public static final int DEFAULT_CONCURRENCY = 256;
+  public static final int DEFAULT_SOURCES = 10;
+
+  /** No server process given: resident memory is not reported. */
+  public static final long NO_PID = 0;
+
+  /** Largest message the bench sends. */
+  public static final int MAX_SIZE = 1 << 20;
+
+  /** Highest rate per sender: one message per microsecond. */
+  public static final int MAX_RATE = 1_000_000;
+
+  public BenchConfig {
+    Objects.requireNonNull(scenario, "scenario");
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(duration, "duration");
+    Objects.requireNonNull(warmup, "warmup");
+    Objects.requireNonNull(drain, "drain");
+    Objects.requireNonNull(hold, "hold");
+    serverAddress(url);
+    check(clients >= 1, "clients", clients, ">= 1");
+    check(senders >= 1 && senders <= clients, "senders", senders, "1..clients (" + clients + ")");
+    check(duration.toMillis() >= 1, "duration", duration, ">= 1ms");
+    check(!warmup.isNegative(), "warmup", warmup, ">= 0");
+    check(size >= 1 && size <= MAX_SIZE, "size", size, "1.." + MAX_SIZE);
+    check(rate >= 1 && rate <= MAX_RATE, "rate", rate, "1.." + MAX_RATE);
+    check(!drain.isNegative(), "drain", drain, ">= 0");
+    check(connections >= 1, "connections", connections, ">= 1");
+    check(!hold.isNegative(), "hold", hold, ">= 0");
+    check(pid >= 0, "pid", pid, "a process id");
+    check(concurrency >= 1, "concurrency", concurrency, ">= 1");
+    check(sources >= 1 && sources <= 254, "sources", sources, "1..254");
+    check(threads >= 1, "threads", threads, ">= 1");
+  }
+
+  /**
+   * The address {@code url} points at.
+   *
+   * @throws IllegalArgumentException if it is not a {@code ws://} URL on a loopback address
+   */
+  static InetSocketAddress serverAddress(URI url) {
+    String expected = " (expected: ws://HOST:PORT/ with HOST a loopback address such as 127.0.0.1)";
+    if (!"ws".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+      throw new IllegalArgumentException("url: " + url + expected);
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(url.getHost());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("url: " + url + " (unknown host)" + expected, e);
+    }
+    if (!address.isLoopbackAddress()) {
+      throw new IllegalArgumentException("url: " + url + expected);
+    }
+    return new InetSocketAddress(address, url.getPort() < 0 ? 80 : url.getPort());
+  }
+
+  private static void check(boolean ok, String option, Object value, String expected) {
+    if (!ok) {
+      throw new IllegalArgumentException(option + ": " + value + " (expected: " + expected + ")");
+    }
+  }
+
+  /** The defaults for {@code scenario} against {@code url}. */
+  public static BenchConfig defaults(Scenario scenario, URI url) {
+    return new BenchConfig(
+        scenario,
+        url,
+        DEFAULT_CLIENTS,
+        DEFAULT_SENDERS,
+        DEFAULT_DURATION,
+        DEFAULT_WARMUP,
+        DEFAULT_SIZE,
+        DEFAULT_RATE,
+        DEFAULT_DRAIN,
+        DEFAULT_CONNECTIONS,
+        DEFAULT_HOLD,
+        NO_PID,
+        DEFAULT_CONCURRENCY,
+        DEFAULT_SOURCES,
+        Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Whether senders send at a fixed rate rather than closed-loop. */
+  public boolean openLoop() {
+    return scenario == Scenario.LATENCY;
+  }
+
+  public BenchConfig withClients(int clients, int senders) {
+    return new BenchConfig(
+        scenario,
+        url,
+        clients,
+        senders,
+        duration,
+        warmup,
+        size,
+        rate,
+        drain,
+        connections,
+        hold,
+        pid,
+        concurrency,
+        sources,
+        threads);
+  }
+
+  public BenchConfig withTiming(Duration warmup, Duration duration, Duration drain) {
+    return new BenchConfig(
+        scenario,
+        url,
+        clients,
+        senders,
+        duration,
+        warmup,
+        size,
+        rate,
+        drain,
+        connections,
+        hold,
+        pid,
+        concurrency,
+        sources,
+        threads);
+  }
+
+  public BenchConfig withRate(int rate) {
+    return new BenchConfig(
+        scenario,
+        url,
+        clients,
+        senders,
+        duration,
+        warmup,
+        size,
+        rate,
+        drain,
+        connections,
+        hold,
+        pid,
+        concurrency,
+        sources,
+        threads);
+  }
+
+  public BenchConfig withIdle(int connections, Duration hold, long pid) {
+    return new BenchConfig(
+        scenario,
+        url,
+        clients,
+        senders,
+        duration,
+        warmup,
+        size,
+        rate,
+        drain,
+        connections,
+        hold,
+        pid,
+        concurrency,
+        sources,
+        threads);
+  }
+
+  public BenchConfig withConnecting(int concurrency, int sources) {
+    return new BenchConfig(
+        scenario,
+        url,
+        clients,
+        senders,
+        duration,
+        warmup,
+        size,
+        rate,
+        drain,
+        connections,
+        hold,
+        pid,
+        concurrency,
+        sources,
+        threads);
+  }
+}

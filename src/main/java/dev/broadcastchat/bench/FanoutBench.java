@@ -1,0 +1,156 @@
+package dev.broadcastchat.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The {@code fanout} and {@code latency} scenarios: every client in one room, a few of them sending
+ * (closed loop, or open loop at a fixed rate), for a warm-up and then a measured window; then a
+ * drain for what is still in flight, and the count of what arrived, how late, and what did not.
+ *
+ * <p>Runs on the caller's thread, which only waits and reads the loops' figures through tasks.
+ */
+final class FanoutBench {
+  /** How often the drain checks whether everything arrived. */
+  private static final long DRAIN_POLL_MILLIS = 10;
+
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  private final BenchConfig config;
+  private final BenchLoops loops;
+  private final Consumer<String> progress;
+  private final String label;
+
+  FanoutBench(BenchConfig config, BenchLoops loops, Consumer<String> progress) {
+    this.config = config;
+    this.loops = loops;
+    this.progress = progress;
+    this.label = config.scenario().cliName();
+  }
+
+  DeliveryResult run() throws InterruptedException {
+    Run run = Run.start(config.size());
+    URI url = Bench.withRoom(config.url());
+    Connector connector =
+        new Connector(
+            loops,
+            url,
+            config.sources(),
+            config.concurrency(),
+            config.clients(),
+            () -> new BenchClient(run, config.senders()));
+    try (Crowd crowd = Crowd.open(connector, url, label, config.clients(), progress)) {
+      List<BenchClient> clients = crowd.clients();
+      int receivers = clients.size();
+      int senders = Math.min(config.senders(), receivers);
+      long start = run.now();
+      long windowStart = start + config.warmup().toNanos();
+      Window window = new Window(windowStart, windowStart + config.duration().toNanos());
+      loops.collect(
+          stats -> {
+            stats.begin(window);
+            return null;
+          });
+      for (int i = 0; i < senders; i++) {
+        BenchClient client = clients.get(i);
+        Sender sender = newSender(i, senders, run, client);
+        client.channel().eventLoop().execute(() -> client.startSending(sender, window, start));
+      }
+      reportEachSecond(run, start, window, receivers);
+      Tally totals = drain(run, window, receivers);
+      return new DeliveryResult(
+          config.scenario(),
+          url,
+          config.clients(),
+          receivers,
+          senders,
+          config.size(),
+          config.openLoop() ? config.rate() : 0,
+          config.warmup(),
+          Duration.ofNanos(window.lengthNanos()),
+          totals.windowSent(),
+          totals.windowDeliveries(),
+          LatencySummary.of(totals.latency()),
+          totals.lost(receivers),
+          totals.windowDuplicates(),
+          crowd.failed(),
+          crowd.firstFailure(),
+          totals.dropped(),
+          totals.firstDrop(),
+          totals.serverErrors(),
+          totals.firstServerError());
+    }
+  }
+
+  private Sender newSender(int index, int senders, Run run, BenchClient client) {
+    if (!config.openLoop()) {
+      return new ClosedLoopSender(index, run, client.channel(), client.stats());
+    }
+    // Spread the senders' first messages over one period, so that they do not all send at once.
+    long phase = index * (SECOND / config.rate()) / senders;
+    return new OpenLoopSender(index, run, client.channel(), client.stats(), config.rate(), phase);
+  }
+
+  /** Until the window ends, a line each second: deliveries per second, p99, what was lost. */
+  private void reportEachSecond(Run run, long start, Window window, int receivers)
+      throws InterruptedException {
+    long lastNanos = start;
+    long lastDeliveries = 0;
+    for (long tick = start + SECOND; ; tick += SECOND) {
+      long now = run.now();
+      long until = Math.min(tick, window.end());
+      if (until > now) {
+        TimeUnit.NANOSECONDS.sleep(until - now);
+      }
+      if (tick >= window.end()) {
+        return;
+      }
+      now = run.now();
+      Tally t = loops.sum(LoopStats::progress);
+      double perSecond = (t.deliveries() - lastDeliveries) * 1e9 / Math.max(1, now - lastNanos);
+      lastNanos = now;
+      lastDeliveries = t.deliveries();
+      LatencySummary latency = LatencySummary.of(t.latency());
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "%s %s%ds: %,.0f deliveries/s, p99 %.2f ms, lost %,d",
+                  label,
+                  now < window.start() ? "warm-up " : "",
+                  Math.round((now - start) / 1e9),
+                  perSecond,
+                  LatencySummary.millis(latency.p99()),
+                  t.skipped()));
+      if (t.duplicates() > 0) {
+        line.append(String.format(Locale.ROOT, ", duplicated %,d", t.duplicates()));
+      }
+      if (t.dropped() > 0) {
+        line.append(String.format(Locale.ROOT, ", dropped %,d", t.dropped()));
+      }
+      if (t.serverErrors() > 0) {
+        line.append(String.format(Locale.ROOT, ", server errors %,d", t.serverErrors()));
+      }
+      progress.accept(line.toString());
+    }
+  }
+
+  /**
+   * Waits after the window until every message sent in it reached every receiver, or the drain time
+   * is up, and returns the totals.
+   */
+  private Tally drain(Run run, Window window, int receivers) throws InterruptedException {
+    long deadline = window.end() + config.drain().toNanos();
+    while (run.now() < deadline) {
+      if (loops.sum(LoopStats::progress).complete(receivers)) {
+        break;
+      }
+      TimeUnit.MILLISECONDS.sleep(DRAIN_POLL_MILLIS);
+    }
+    return loops.sum(LoopStats::totals);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.broadcastchat.bench;
+
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The {@code idle} scenario: opens many connections that only read, as fast as the server takes
+ * them, holds them open, and reads the server's resident memory before and after.
+ *
+ * <p>Runs on the caller's thread, which only waits and reads the loops' figures through tasks.
+ */
+final class IdleBench {
+  private final BenchConfig config;
+  private final BenchLoops loops;
+  private final Consumer<String> progress;
+
+  IdleBench(BenchConfig config, BenchLoops loops, Consumer<String> progress) {
+    this.config = config;
+    this.loops = loops;
+    this.progress = progress;
+  }
+
+  IdleResult run() throws InterruptedException {
+    Run run = Run.start(config.size());
+    URI url = Bench.withRoom(config.url());
+    long rssBefore = rss();
+    Connector connector =
+        new Connector(
+            loops,
+            url,
+            config.sources(),
+            config.concurrency(),
+            config.connections(),
+            () -> new BenchClient(run, 0));
+    try (Crowd crowd = Crowd.open(connector, url, "idle", config.connections(), progress)) {
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "idle: %,d open in %.2f s, %,d failed",
+              crowd.size(),
+              crowd.openNanos() / 1e9,
+              crowd.failed()));
+      hold(crowd);
+      long rssAfter = rssBefore < 0 ? -1 : rss();
+      Tally t = loops.sum(LoopStats::progress);
+      return new IdleResult(
+          url,
+          config.connections(),
+          crowd.size(),
+          crowd.failed(),
+          crowd.firstFailure(),
+          Duration.ofNanos(crowd.openNanos()),
+          config.hold(),
+          t.dropped(),
+          t.firstDrop(),
+          config.pid(),
+          rssBefore,
+          rssAfter);
+    }
+  }
+
+  /** Keeps the connections open for the hold time, with a line each second. */
+  private void hold(Crowd crowd) throws InterruptedException {
+    long start = System.nanoTime();
+    long end = start + config.hold().toNanos();
+    for (long tick = start + TimeUnit.SECONDS.toNanos(1); ; tick += TimeUnit.SECONDS.toNanos(1)) {
+      long now = System.nanoTime();
+      long until = Math.min(tick, end);
+      if (until > now) {
+        TimeUnit.NANOSECONDS.sleep(until - now);
+      }
+      if (tick >= end) {
+        return;
+      }
+      Tally t = loops.sum(LoopStats::progress);
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "idle hold %ds: %,d open, %,d dropped",
+              TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+              crowd.size() - t.dropped(),
+              t.dropped()));
+    }
+  }
+
+  /** The server's resident memory in bytes, or -1 without a pid or if it cannot be read. */
+  private long rss() {
+    if (config.pid() == BenchConfig.NO_PID) {
+      return -1;
+    }
+    try {
+      return ProcessMemory.residentBytes(config.pid());
+    } catch (UncheckedIOException e) {
+      progress.accept("idle: " + e.getMessage());
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.broadcastchat.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What an {@code idle} run measured.
+ *
+ * @param url the server, with the room the run used
+ * @param connections connections asked for
+ * @param opened connections that opened (handshake done)
+ * @param failed connections that did not
+ * @param firstFailure why the first of those failed, or null
+ * @param openTime from the first connect to the last handshake done or failed
+ * @param hold how long they were held open
+ * @param dropped connections that ended before the bench closed them
+ * @param firstDrop why the first of those ended, or null
+ * @param pid the server process whose memory was read, {@link BenchConfig#NO_PID} for none
+ * @param rssBefore its resident memory in bytes before the first connection, -1 if not read
+ * @param rssAfter its resident memory in bytes at the end of the hold, -1 if not read
+ */
+public record IdleResult(
+    URI url,
+    int connections,
+    int opened,
+    int failed,
+    String firstFailure,
+    Duration openTime,
+    Duration hold,
+    long dropped,
+    String firstDrop,
+    long pid,
+    long rssBefore,
+    long rssAfter)
+    implements BenchResult {
+
+  /** Connections opened per second while opening. */
+  public double connectionsPerSecond() {
+    return opened * 1e9 / Math.max(1, openTime.toNanos());
+  }
+
+  /** Whether the server's resident memory was read before and after. */
+  public boolean hasMemory() {
+    return rssBefore >= 0 && rssAfter >= 0;
+  }
+
+  /** The server's resident memory growth per open connection, in bytes; 0 without figures. */
+  public double rssPerConnection() {
+    return hasMemory() && opened > 0 ? (double) (rssAfter - rssBefore) / opened : 0;
+  }
+
+  @Override
+  public String problems() {
+    List<String> problems = new ArrayList<>();
+    if (failed > 0) {
+      problems.add(
+          String.format(Locale.ROOT, "%,d connections failed (first: %s)", failed, firstFailure));
+    }
+    if (dropped > 0) {
+      problems.add(
+          String.format(Locale.ROOT, "%,d connections dropped (first: %s)", dropped, firstDrop));
+    }
+    return String.join(", ", problems);
+  }
+}

@@ -1,0 +1,151 @@
+package dev.broadcastchat.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Shows a {@link BenchResult}: a table for people, one JSON object for machines. */
+public final class Report {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Report() {}
+
+  /** The figures as a table of lines, ending with a line saying whether the run passed. */
+  public static String table(BenchResult result) {
+    StringBuilder out = new StringBuilder();
+    if (result instanceof DeliveryResult r) {
+      row(out, "scenario", r.scenario().cliName() + " against " + r.url());
+      row(
+          out,
+          "clients",
+          fmt("%,d in one room, %d sending ", r.receivers(), r.senders())
+              + (r.rate() == 0 ? "closed-loop" : fmt("%,d messages/s each (open loop)", r.rate())));
+      row(out, "message size", fmt("%,d bytes", r.size()));
+      row(
+          out,
+          "measured",
+          fmt("%.1f s after a %.1f s warm-up", seconds(r.duration()), seconds(r.warmup())));
+      row(out, "messages", fmt("%,d  (%,.0f/s)", r.messages(), r.messagesPerSecond()));
+      row(out, "deliveries", fmt("%,d  (%,.0f/s)", r.deliveries(), r.deliveriesPerSecond()));
+      LatencySummary l = r.latency();
+      row(
+          out,
+          "latency",
+          fmt(
+              "p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms",
+              LatencySummary.millis(l.p50()),
+              LatencySummary.millis(l.p99()),
+              LatencySummary.millis(l.p999()),
+              LatencySummary.millis(l.max())));
+      row(out, "lost", fmt("%,d", r.lost()));
+      row(out, "duplicated", fmt("%,d", r.duplicated()));
+      row(out, "connect failures", withFirst(r.connectFailures(), r.firstConnectFailure()));
+      row(out, "dropped", withFirst(r.dropped(), r.firstDrop()));
+      row(out, "server errors", withFirst(r.serverErrors(), r.firstServerError()));
+    } else if (result instanceof IdleResult r) {
+      row(out, "scenario", "idle against " + r.url());
+      row(out, "opened", fmt("%,d of %,d", r.opened(), r.connections()));
+      row(
+          out,
+          "opening took",
+          fmt("%.2f s  (%,.0f connections/s)", seconds(r.openTime()), r.connectionsPerSecond()));
+      row(out, "failed", withFirst(r.failed(), r.firstFailure()));
+      row(out, "held", fmt("%.1f s", seconds(r.hold())));
+      row(out, "dropped", withFirst(r.dropped(), r.firstDrop()));
+      if (r.hasMemory()) {
+        row(
+            out,
+            "server memory",
+            fmt(
+                "%,.0f bytes per connection  (pid %d resident %,.1f MB before, %,.1f MB after)",
+                r.rssPerConnection(), r.pid(), r.rssBefore() / 1e6, r.rssAfter() / 1e6));
+      } else {
+        row(out, "server memory", "not measured (give --pid of the server)");
+      }
+    }
+    row(out, "result", result.passed() ? "ok" : "FAILED: " + result.problems());
+    return out.toString();
+  }
+
+  /** The figures as one JSON object on one line. */
+  public static String json(BenchResult result) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (result instanceof DeliveryResult r) {
+      m.put("scenario", r.scenario().cliName());
+      m.put("url", r.url().toString());
+      m.put("clients", r.clients());
+      m.put("receivers", r.receivers());
+      m.put("senders", r.senders());
+      m.put("rate_per_sender", r.rate() == 0 ? null : r.rate());
+      m.put("size_bytes", r.size());
+      m.put("warmup_s", seconds(r.warmup()));
+      m.put("duration_s", seconds(r.duration()));
+      m.put("messages", r.messages());
+      m.put("messages_per_s", round(r.messagesPerSecond(), 1));
+      m.put("deliveries", r.deliveries());
+      m.put("deliveries_per_s", round(r.deliveriesPerSecond(), 1));
+      LatencySummary l = r.latency();
+      Map<String, Object> latency = new LinkedHashMap<>();
+      latency.put("p50", round(LatencySummary.millis(l.p50()), 3));
+      latency.put("p99", round(LatencySummary.millis(l.p99()), 3));
+      latency.put("p999", round(LatencySummary.millis(l.p999()), 3));
+      latency.put("max", round(LatencySummary.millis(l.max()), 3));
+      latency.put("mean", round(l.mean() / 1e6, 3));
+      m.put("latency_ms", latency);
+      m.put("lost", r.lost());
+      m.put("duplicated", r.duplicated());
+      m.put("connect_failures", r.connectFailures());
+      m.put("first_connect_failure", r.firstConnectFailure());
+      m.put("dropped", r.dropped());
+      m.put("first_drop", r.firstDrop());
+      m.put("server_errors", r.serverErrors());
+      m.put("first_server_error", r.firstServerError());
+    } else if (result instanceof IdleResult r) {
+      m.put("scenario", Scenario.IDLE.cliName());
+      m.put("url", r.url().toString());
+      m.put("connections", r.connections());
+      m.put("opened", r.opened());
+      m.put("failed", r.failed());
+      m.put("first_failure", r.firstFailure());
+      m.put("open_s", round(seconds(r.openTime()), 3));
+      m.put("connections_per_s", round(r.connectionsPerSecond(), 1));
+      m.put("hold_s", seconds(r.hold()));
+      m.put("dropped", r.dropped());
+      m.put("first_drop", r.firstDrop());
+      m.put("server_pid", r.pid() == BenchConfig.NO_PID ? null : r.pid());
+      m.put("rss_before_bytes", r.hasMemory() ? r.rssBefore() : null);
+      m.put("rss_after_bytes", r.hasMemory() ? r.rssAfter() : null);
+      m.put("rss_per_connection_bytes", r.hasMemory() ? round(r.rssPerConnection(), 1) : null);
+    }
+    m.put("passed", result.passed());
+    m.put("problems", result.problems());
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of numbers and strings did not serialize", e);
+    }
+  }
+
+  private static void row(StringBuilder out, String name, String value) {
+    out.append(String.format(Locale.ROOT, "%-17s %s%n", name, value));
+  }
+
+  private static String withFirst(long count, String first) {
+    return count == 0 || first == null ? fmt("%,d", count) : fmt("%,d  (first: %s)", count, first);
+  }
+
+  private static String fmt(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+
+  private static double seconds(java.time.Duration d) {
+    return d.toNanos() / 1e9;
+  }
+
+  private static double round(double value, int decimals) {
+    double scale = Math.pow(10, decimals);
+    return Math.round(value * scale) / scale;
+  }
+}

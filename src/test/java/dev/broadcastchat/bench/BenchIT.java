@@ -1,0 +1,188 @@
+package dev.broadcastchat.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.broadcastchat.cli.Main;
+import dev.broadcastchat.server.ChatServer;
+import dev.broadcastchat.server.ServerConfig;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Short runs of every scenario against real servers: ours, and one that frames and drops. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BenchIT {
+  private static final int CLIENTS = 20;
+  private static final int SENDERS = 4;
+  private static ChatServer server;
+
+  private final List<String> progress = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void startServer() {
+    server = ChatServer.start(ServerConfig.defaults("127.0.0.1", 0).withRate(0, 40));
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  private static BenchConfig config(Scenario scenario, String url) {
+    return BenchConfig.defaults(scenario, URI.create(url))
+        .withClients(CLIENTS, SENDERS)
+        .withTiming(Duration.ofMillis(300), Duration.ofMillis(1500), Duration.ofSeconds(2));
+  }
+
+  private static void assertConsistent(DeliveryResult r) {
+    assertThat(r.receivers()).isEqualTo(CLIENTS);
+    assertThat(r.senders()).isEqualTo(SENDERS);
+    assertThat(r.messages()).isPositive();
+    assertThat(r.deliveries()).isEqualTo(r.messages() * CLIENTS);
+    assertThat(r.lost()).isZero();
+    assertThat(r.duplicated()).isZero();
+    assertThat(r.connectFailures()).isZero();
+    assertThat(r.dropped()).isZero();
+    assertThat(r.serverErrors()).isZero();
+    LatencySummary l = r.latency();
+    assertThat(l.count()).isEqualTo(r.deliveries());
+    assertThat(l.p50()).isPositive();
+    assertThat(l.p50()).isLessThanOrEqualTo(l.p99());
+    assertThat(l.p99()).isLessThanOrEqualTo(l.p999());
+    assertThat(l.p999()).isLessThanOrEqualTo(l.max());
+    assertThat(r.passed()).as(r.problems()).isTrue();
+  }
+
+  @Test
+  void fanoutCountsEveryMessageAtEveryReceiver() throws Exception {
+    BenchResult result = Bench.run(config(Scenario.FANOUT, server.url()), progress::add);
+    DeliveryResult r = (DeliveryResult) result;
+    assertConsistent(r);
+    assertThat(r.rate()).isZero();
+    assertThat(progress).anyMatch(line -> line.matches("fanout 1s: [\\d,]+ deliveries/s.*"));
+  }
+
+  @Test
+  void latencySendsAtTheGivenRate() throws Exception {
+    int rate = 50;
+    BenchConfig config = config(Scenario.LATENCY, server.url()).withRate(rate);
+    DeliveryResult r = (DeliveryResult) Bench.run(config, progress::add);
+    assertConsistent(r);
+    double perSender = rate * r.duration().toNanos() / 1e9;
+    assertThat(r.messages())
+        .as("each sender sends what falls due in the window")
+        .isBetween((long) perSender * SENDERS - SENDERS, (long) perSender * SENDERS + SENDERS);
+  }
+
+  @Test
+  void idleOpensHoldsAndClosesEveryConnection() throws Exception {
+    long pid = ProcessHandle.current().pid();
+    BenchConfig config =
+        BenchConfig.defaults(Scenario.IDLE, URI.create(server.url()))
+            .withIdle(300, Duration.ofMillis(1200), pid);
+    IdleResult r = (IdleResult) Bench.run(config, progress::add);
+    assertThat(r.opened()).isEqualTo(300);
+    assertThat(r.failed()).isZero();
+    assertThat(r.dropped()).isZero();
+    assertThat(r.connectionsPerSecond()).isPositive();
+    assertThat(r.hasMemory()).isTrue();
+    assertThat(r.pid()).isEqualTo(pid);
+    assertThat(r.passed()).as(r.problems()).isTrue();
+    assertThat(progress).anyMatch(line -> line.startsWith("idle hold 1s: 300 open, 0 dropped"));
+  }
+
+  @Test
+  void findsTokensInAServerThatWrapsMessagesInJson() throws Exception {
+    try (RelayServer relay = new RelayServer(0)) {
+      DeliveryResult r =
+          (DeliveryResult) Bench.run(config(Scenario.FANOUT, relay.url()), progress::add);
+      assertConsistent(r);
+    }
+  }
+
+  @Test
+  void spreadsConnectionsOverLoopbackSourceAddresses() throws Exception {
+    try (RelayServer relay = new RelayServer(0)) {
+      BenchConfig config =
+          BenchConfig.defaults(Scenario.IDLE, URI.create(relay.url()))
+              .withIdle(30, Duration.ZERO, BenchConfig.NO_PID)
+              .withConnecting(8, 5);
+      IdleResult r = (IdleResult) Bench.run(config, progress::add);
+      assertThat(r.opened()).isEqualTo(30);
+      assertThat(relay.sources())
+          .extracting(InetAddress::getHostAddress)
+          .containsExactlyInAnyOrder(
+              "127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5");
+    }
+  }
+
+  @Test
+  void reportsLossWhenTheServerDropsMessages() throws Exception {
+    try (RelayServer lossy = new RelayServer(10)) {
+      DeliveryResult r =
+          (DeliveryResult)
+              Bench.run(config(Scenario.LATENCY, lossy.url()).withRate(40), progress::add);
+      assertThat(r.messages()).isPositive();
+      assertThat(r.lost())
+          .as("every 10th message reached no one")
+          .isBetween(r.messages() / 10 * CLIENTS - CLIENTS, r.messages() / 10 * CLIENTS + CLIENTS);
+      assertThat(r.deliveries() + r.lost()).isEqualTo(r.messages() * CLIENTS);
+      assertThat(r.duplicated()).isZero();
+      assertThat(r.passed()).isFalse();
+      assertThat(r.problems()).contains("deliveries lost");
+    }
+  }
+
+  @Test
+  void theCommandExits1OnLossAnd0Otherwise() {
+    String[] common = {
+      "--clients",
+      "10",
+      "--senders",
+      "2",
+      "--warmup",
+      "200ms",
+      "--duration",
+      "1s",
+      "--drain",
+      "1500ms",
+      "--json"
+    };
+    try (RelayServer lossy = new RelayServer(10)) {
+      assertThat(Main.run(args("fanout", lossy.url(), common))).isEqualTo(Main.EXIT_FAILURE);
+    }
+    assertThat(Main.run(args("fanout", server.url(), common))).isZero();
+  }
+
+  @Test
+  void aServerThatIsNotThereCannotBeMeasured() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    BenchConfig config = config(Scenario.FANOUT, "ws://127.0.0.1:" + port + "/");
+    assertThatThrownBy(() -> Bench.run(config, progress::add))
+        .isInstanceOf(CannotConnectException.class)
+        .hasMessageContaining("ws://127.0.0.1:" + port + "/?room=bench")
+        .hasMessageEndingWith("connection refused");
+  }
+
+  private static String[] args(String scenario, String url, String[] common) {
+    String[] args = new String[common.length + 4];
+    args[0] = "bench";
+    args[1] = scenario;
+    args[2] = "--url";
+    args[3] = url;
+    System.arraycopy(common, 0, args, 4, common.length);
+    return args;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.broadcastchat.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+  private static final long MS = 1_000_000;
+
+  private static DeliveryResult fanout(long lost) {
+    return new DeliveryResult(
+        Scenario.FANOUT,
+        URI.create("ws://127.0.0.1:8080/?room=bench"),
+        1000,
+        1000,
+        10,
+        64,
+        0,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(10),
+        10_000,
+        10_000_000 - lost,
+        new LatencySummary(10_000_000 - lost, MS, 2 * MS, 3 * MS, 4 * MS, 1.5 * MS),
+        lost,
+        0,
+        0,
+        null,
+        0,
+        null,
+        0,
+        null);
+  }
+
+  @Test
+  void jsonCarriesEveryFigure() throws Exception {
+    JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0)));
+    assertThat(json.get("scenario").asText()).isEqualTo("fanout");
+    assertThat(json.get("deliveries").asLong()).isEqualTo(10_000_000);
+    assertThat(json.get("deliveries_per_s").asDouble()).isEqualTo(1_000_000.0);
+    assertThat(json.get("messages_per_s").asDouble()).isEqualTo(1_000.0);
+    assertThat(json.get("latency_ms").get("p99").asDouble()).isEqualTo(2.0);
+    assertThat(json.get("latency_ms").get("p999").asDouble()).isEqualTo(3.0);
+    assertThat(json.get("lost").asLong()).isZero();
+    assertThat(json.get("passed").asBoolean()).isTrue();
+  }
+
+  @Test
+  void theTableEndsWithTheVerdict() {
+    assertThat(Report.table(fanout(0)))
+        .contains("1,000,000/s")
+        .contains("p99 2.000 ms")
+        .endsWith("result            ok" + System.lineSeparator());
+    assertThat(Report.table(fanout(5))).contains("FAILED: 5 deliveries lost");
+  }
+
+  @Test
+  void idleReportsMemoryPerConnection() throws Exception {
+    IdleResult idle =
+        new IdleResult(
+            URI.create("ws://127.0.0.1:8080/?room=bench"),
+            1000,
+            1000,
+            0,
+            null,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(5),
+            0,
+            null,
+            42,
+            100_000_000,
+            103_000_000);
+    JsonNode json = new ObjectMapper().readTree(Report.json(idle));
+    assertThat(json.get("connections_per_s").asDouble()).isEqualTo(2000.0);
+    assertThat(json.get("rss_per_connection_bytes").asDouble()).isEqualTo(3000.0);
+    assertThat(json.get("passed").asBoolean()).isTrue();
+    assertThat(Report.table(idle)).contains("3,000 bytes per connection");
+  }
+}
