@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       ClientCommand.class,
       BenchCommand.class,
+      TokenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

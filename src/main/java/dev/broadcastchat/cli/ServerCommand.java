@@ -1,12 +1,15 @@
 package dev.broadcastchat.cli;
 
 import dev.broadcastchat.server.ChatServer;
+import dev.broadcastchat.server.SecurityConfig;
 import dev.broadcastchat.server.ServerConfig;
 import dev.broadcastchat.server.TlsFilesException;
 import dev.broadcastchat.server.TrustedProxies;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -174,6 +177,58 @@ final class ServerCommand implements Callable<Integer> {
   Duration pingTimeout;
 
   @Option(
+      names = "--auth-secret",
+      defaultValue = "${env:CHAT_AUTH_SECRET}",
+      description =
+          "Require a token (JWT HS256 signed with this secret, at least 32 bytes) on every"
+              + " connection; see 'chat token' (default: none; env CHAT_AUTH_SECRET).")
+  String authSecret;
+
+  @Option(
+      names = "--allowed-origins",
+      defaultValue = "${env:CHAT_ALLOWED_ORIGINS:-}",
+      description =
+          "Comma-separated origins (scheme://host[:port]) whose pages may connect besides the"
+              + " server's own, * for any (default: the server's own and localhost, 127.0.0.1,"
+              + " [::1] on any port; env CHAT_ALLOWED_ORIGINS).")
+  String allowedOrigins;
+
+  @Option(
+      names = "--require-origin",
+      defaultValue = "${env:CHAT_REQUIRE_ORIGIN:-false}",
+      description =
+          "Refuse upgrades without an Origin header, i.e. from tools rather than browsers"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_REQUIRE_ORIGIN).")
+  boolean requireOrigin;
+
+  @Option(
+      names = "--hide-addresses",
+      defaultValue = "${env:CHAT_HIDE_ADDRESSES:-false}",
+      description =
+          "Show members without a nick as guest-XXXXXXXX instead of their ip:port"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_HIDE_ADDRESSES).")
+  boolean hideAddresses;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "${env:CHAT_MAX_CONNECTIONS:-" + SecurityConfig.DEFAULT_MAX_CONNECTIONS + "}",
+      description =
+          "Open connections at most; more get HTTP 503"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_CONNECTIONS).")
+  int maxConnections;
+
+  @Option(
+      names = "--max-connections-per-ip",
+      defaultValue =
+          "${env:CHAT_MAX_CONNECTIONS_PER_IP:-"
+              + SecurityConfig.DEFAULT_MAX_CONNECTIONS_PER_IP
+              + "}",
+      description =
+          "Open connections from one address at most, 0 for no limit; more get HTTP 429"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_CONNECTIONS_PER_IP).")
+  int maxConnectionsPerIp;
+
+  @Option(
       names = "--handshake-timeout",
       defaultValue = "${env:CHAT_HANDSHAKE_TIMEOUT:-10s}",
       converter = DurationConverter.class,
@@ -200,6 +255,22 @@ final class ServerCommand implements Callable<Integer> {
           "Serve /metrics, /healthz and /readyz on this port of --host instead; /metrics on the"
               + " main port is then 404 (default: none; env CHAT_ADMIN_PORT).")
   Integer adminPort;
+
+  @Option(
+      names = "--max-rooms",
+      defaultValue = "${env:CHAT_MAX_ROOMS:-" + SecurityConfig.DEFAULT_MAX_ROOMS + "}",
+      description =
+          "Rooms this node holds at most (default: ${DEFAULT-VALUE}; env CHAT_MAX_ROOMS).")
+  int maxRooms;
+
+  @Option(
+      names = "--max-room-members",
+      defaultValue =
+          "${env:CHAT_MAX_ROOM_MEMBERS:-" + SecurityConfig.DEFAULT_MAX_ROOM_MEMBERS + "}",
+      description =
+          "Members one room holds at most on this node"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_ROOM_MEMBERS).")
+  int maxRoomMembers;
 
   @Option(
       names = "--log-level",
@@ -234,6 +305,19 @@ final class ServerCommand implements Callable<Integer> {
               .adminPort(adminPort == null ? ServerConfig.NO_ADMIN_PORT : adminPort)
               .redis(redis == null || redis.isBlank() ? null : redis)
               .redisPrefix(redisPrefix)
+              .security(
+                  new SecurityConfig(
+                      authSecret == null || authSecret.isEmpty() ? null : authSecret,
+                      allowedOrigins.isBlank()
+                          ? List.of()
+                          : Arrays.asList(allowedOrigins.split(",")),
+                      requireOrigin,
+                      hideAddresses,
+                      maxConnections,
+                      maxConnectionsPerIp,
+                      handshakeTimeout,
+                      maxRooms,
+                      maxRoomMembers))
               .build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());

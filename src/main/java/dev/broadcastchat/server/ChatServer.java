@@ -59,6 +59,7 @@ public final class ChatServer implements AutoCloseable {
   private final Channel adminChannel;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean draining;
+  private final Refusals refusals = new Refusals();
 
   /**
    * Where a test may stand around the bus: between it and the rooms, between the sessions and it,
@@ -207,7 +208,8 @@ public final class ChatServer implements AutoCloseable {
                     sslContext,
                     metrics,
                     () -> draining,
-                    staticFiles));
+                    staticFiles,
+                    refusals));
     return bind(bootstrap, config.port());
   }
 
@@ -292,6 +294,11 @@ public final class ChatServer implements AutoCloseable {
       draining = true;
       log.info("draining: not ready, refusing new connections");
     }
+  }
+
+  /** What the server refused so far, by reason. */
+  public Refusals refusals() {
+    return refusals;
   }
 
   /** The configuration the server runs with. */

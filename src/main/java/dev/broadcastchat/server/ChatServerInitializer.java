@@ -24,6 +24,8 @@ import java.util.function.BooleanSupplier;
  */
 final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   static final String HTTP_HANDLER = "http-handler";
+  static final String GUARD = "upgrade-guard";
+  static final String DEADLINE = "handshake-deadline";
 
   /** Longest request line, largest header block, of an HTTP request. */
   static final int MAX_INITIAL_LINE = 4096;
@@ -41,6 +43,10 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerMetrics metrics;
   private final HttpRequestHandler httpHandler;
   private final WebSocketServerProtocolConfig wsConfig;
+  private final UpgradeGuard guard;
+  private final ConnectionLimiter limiter;
+  private final Refusals refusals;
+  private final GuestNames guestNames = new GuestNames();
 
   /**
    * @param sslContext the TLS context, or null for plain ws:// and http://
@@ -54,38 +60,57 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
       SslContext sslContext,
       ServerMetrics metrics,
       BooleanSupplier draining,
-      StaticFiles staticFiles) {
+      StaticFiles staticFiles,
+      Refusals refusals) {
     this.config = config;
     this.rooms = rooms;
     this.bus = bus;
     this.allChannels = allChannels;
     this.sslContext = sslContext;
     this.metrics = metrics;
+    this.refusals = refusals;
     this.httpHandler =
         new HttpRequestHandler(bus::ready, draining, metrics, !config.hasAdminPort(), staticFiles);
-    this.wsConfig =
-        WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath("/")
-            .checkStartsWith(true)
-            .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
-            .handleCloseFrames(false)
-            .dropPongFrames(true)
-            .handshakeTimeoutMillis(config.handshakeTimeout().toMillis())
-            .decoderConfig(
-                WebSocketDecoderConfig.newBuilder()
-                    .maxFramePayloadLength(config.maxFrameBytes())
-                    .allowExtensions(false)
-                    .allowMaskMismatch(false)
-                    .expectMaskedFrames(true)
-                    .closeOnProtocolViolation(true)
-                    .withUTF8Validator(true)
-                    .build())
-            .build();
+    this.guard = new UpgradeGuard(config.security(), refusals);
+    this.limiter =
+        new ConnectionLimiter(
+            config.security().maxConnections(), config.security().maxConnectionsPerIp());
+    this.wsConfig = webSocketConfig(config.maxFrameBytes(), config.handshakeTimeout());
+  }
+
+  /**
+   * The handshake and decoder settings of every chat connection: masked frames only, no extensions,
+   * UTF-8 checked as it arrives, protocol violations closed with their code.
+   */
+  static WebSocketServerProtocolConfig webSocketConfig(
+      int maxFrameBytes, java.time.Duration handshakeTimeout) {
+    return WebSocketServerProtocolConfig.newBuilder()
+        .websocketPath("/")
+        .checkStartsWith(true)
+        .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
+        .handleCloseFrames(false)
+        // No close frame of Netty's own when a connection is closed: the session sends its code,
+        // and a peer that broke the protocol in its close frame gets 1002 or a dropped
+        // connection, never a 1000 that says all was well.
+        .sendCloseFrame(null)
+        .dropPongFrames(true)
+        .handshakeTimeoutMillis(handshakeTimeout.toMillis())
+        .decoderConfig(
+            WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(false)
+                .allowMaskMismatch(false)
+                .expectMaskedFrames(true)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build())
+        .build();
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     allChannels.add(ch);
+    ch.attr(UpgradeGuard.VERDICT).set(limiter.open(ch));
     ChannelPipeline p = ch.pipeline();
     InetSocketAddress peer = ch.remoteAddress();
     if (peer != null && config.trustedProxies().trusts(peer.getAddress())) {
@@ -98,10 +123,12 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     }
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
-    p.addLast("deadline", new HandshakeDeadline(config.handshakeTimeout().toMillis(), metrics));
+    p.addLast(DEADLINE, new HandshakeDeadline(config.handshakeTimeout().toMillis(), metrics));
+    p.addLast(GUARD, guard);
     p.addLast(HTTP_HANDLER, httpHandler);
+    p.addLast("ping-guard", PingGuard.INSTANCE);
     p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
     p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
-    p.addLast("session", new SessionHandler(rooms, bus, config, metrics));
+    p.addLast("session", new SessionHandler(rooms, bus, config, metrics, refusals, guestNames));
   }
 }

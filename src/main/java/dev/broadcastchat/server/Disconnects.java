@@ -3,6 +3,7 @@ package dev.broadcastchat.server;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -32,7 +33,10 @@ final class Disconnects {
         || cause instanceof Errors.NativeIoException
         || cause instanceof CorruptedWebSocketFrameException
         || cause instanceof CorruptedFrameException
-        || cause instanceof TooLongFrameException) {
+        || cause instanceof TooLongFrameException
+        // A connection closed half-way through a request: by the peer, or by the handshake
+        // deadline (a slowloris).
+        || cause instanceof PrematureChannelClosureException) {
       return true;
     }
     if (cause instanceof IOException) {

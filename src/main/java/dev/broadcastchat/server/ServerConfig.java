@@ -36,6 +36,7 @@ import java.util.Objects;
  *     in-memory bus)
  * @param redisPrefix put before every Redis key and channel name, so that deployments can share one
  *     Redis
+ * @param security auth, origins, privacy and the caps against floods
  */
 public record ServerConfig(
     String host,
@@ -57,7 +58,8 @@ public record ServerConfig(
     TrustedProxies trustedProxies,
     int adminPort,
     String redis,
-    String redisPrefix) {
+    String redisPrefix,
+    SecurityConfig security) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -92,6 +94,7 @@ public record ServerConfig(
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     Objects.requireNonNull(trustedProxies, "trustedProxies");
     Objects.requireNonNull(redisPrefix, "redisPrefix");
+    Objects.requireNonNull(security, "security");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host: '' (expected: an address or host name)");
     }
@@ -256,6 +259,7 @@ public record ServerConfig(
     b.adminPort = adminPort;
     b.redis = redis;
     b.redisPrefix = redisPrefix;
+    b.security = security;
     return b;
   }
 
@@ -278,6 +282,10 @@ public record ServerConfig(
 
   public ServerConfig withRate(int rate, int burst) {
     return toBuilder().rate(rate).burst(burst).build();
+  }
+
+  public ServerConfig withSecurity(SecurityConfig security) {
+    return toBuilder().security(security).build();
   }
 
   public ServerConfig withMaxQueuedBytes(long maxQueuedBytes) {
@@ -306,6 +314,7 @@ public record ServerConfig(
     private int adminPort = NO_ADMIN_PORT;
     private String redis;
     private String redisPrefix = DEFAULT_REDIS_PREFIX;
+    private SecurityConfig security = SecurityConfig.DEFAULTS;
 
     private Builder() {}
 
@@ -408,6 +417,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder security(SecurityConfig security) {
+      this.security = security;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -434,7 +448,8 @@ public record ServerConfig(
           trustedProxies,
           adminPort,
           redis,
-          redisPrefix);
+          redisPrefix,
+          security);
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.broadcastchat.protocol.ClientCommand;
 import dev.broadcastchat.protocol.ErrorCode;
 import dev.broadcastchat.protocol.JsonCodec;
 import dev.broadcastchat.protocol.Names;
+import dev.broadcastchat.protocol.SafeText;
 import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.protocol.TextCodec;
 import dev.broadcastchat.protocol.WireProtocol;
@@ -64,6 +65,12 @@ final class Session implements Member {
   private final ServerConfig config;
   private final ServerMetrics metrics;
   private final RateLimiter rateLimiter;
+  private final Tokens.Identity identity;
+  private final Refusals refusals;
+
+  /** Closes the connection when its token expires; cancelled when it closes first. */
+  private java.util.concurrent.ScheduledFuture<?> expiry;
+
   private final long openedAtNanos = System.nanoTime();
 
   private Room room;
@@ -94,7 +101,9 @@ final class Session implements Member {
       Bus bus,
       Rooms rooms,
       ServerConfig config,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      Tokens.Identity identity,
+      Refusals refusals) {
     this.channel = channel;
     this.frameWriter = frameWriter;
     this.connectionId = channel.id().asShortText();
@@ -105,6 +114,8 @@ final class Session implements Member {
     this.config = config;
     this.metrics = metrics;
     this.rateLimiter = new RateLimiter(config.rate(), config.burst(), openedAtNanos);
+    this.identity = identity;
+    this.refusals = refusals;
   }
 
   String connectionId() {
@@ -154,26 +165,94 @@ final class Session implements Member {
   /**
    * Starts the session in {@code roomName} as {@code requestedNick} (null for none), resuming after
    * {@code since} (null for the kept history). A bad room or nick is answered and closed with 1008.
+   * With a token, the nick is the token's subject, whatever was asked for, and the connection is
+   * closed with 1008 when the token expires.
    */
   void start(String roomName, String requestedNick, String since) {
     assert loop().inEventLoop();
     lastRoomName = roomName;
+    if (identity != null) {
+      requestedNick = identity.nick();
+      scheduleExpiry(identity.expiresAt());
+    }
     String problem = Names.roomProblem(roomName);
     if (problem == null && requestedNick != null) {
-      problem = Names.nickProblem(requestedNick);
+      problem = nickProblem(requestedNick);
     }
     if (problem != null) {
       send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
       close(WebSocketCloseStatus.POLICY_VIOLATION.code(), problem);
       return;
     }
+    problem = roomLimitProblem(roomName);
+    if (problem != null) {
+      send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, problem, null));
+      close(WebSocketCloseStatus.POLICY_VIOLATION.code(), problem);
+      return;
+    }
     enter(roomName, requestedNick, since, true);
+  }
+
+  private void scheduleExpiry(java.time.Instant expiresAt) {
+    if (expiresAt == null) {
+      return;
+    }
+    long millis = Math.max(0, expiresAt.toEpochMilli() - System.currentTimeMillis());
+    expiry =
+        channel
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (!closing) {
+                    refusals.count(Refusals.Reason.TOKEN_EXPIRED);
+                    log.info("conn {} {} token expired, closing", connectionId, addr);
+                    close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "token expired");
+                  }
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
+  }
+
+  /** Why {@code requested} may not be a nick here, or null. */
+  private String nickProblem(String requested) {
+    String problem = Names.nickProblem(requested);
+    if (problem == null
+        && config.security().hideAddresses()
+        && GuestNames.looksLikeGuest(requested)) {
+      problem = "bad nick: " + GuestNames.PREFIX + "names are kept for members without a nick";
+    }
+    return problem;
+  }
+
+  /**
+   * Why this connection may not enter {@code roomName} now (too many rooms on this node, or the
+   * room is full), or null. Counted when refused.
+   */
+  private String roomLimitProblem(String roomName) {
+    SecurityConfig security = config.security();
+    Room existing = rooms.get(roomName);
+    if (existing == null && rooms.count() >= security.maxRooms()) {
+      refusals.count(Refusals.Reason.MAX_ROOMS);
+      return "unavailable: too many rooms (max " + security.maxRooms() + ")";
+    }
+    if (existing != null && existing.size() >= security.maxRoomMembers()) {
+      refusals.count(Refusals.Reason.ROOM_FULL);
+      return "unavailable: room " + roomName + " is full (max " + security.maxRoomMembers() + ")";
+    }
+    return null;
   }
 
   private void enter(String roomName, String requestedNick, String since, boolean first) {
     joinGeneration++;
     Room target = rooms.enter(roomName);
-    nick = requestedNick == null ? null : target.claimNickWithSuffix(requestedNick, this);
+    if (requestedNick == null) {
+      nick = null;
+    } else if (identity != null) {
+      // Every connection of one subject shows the same nick: the token proves who it is.
+      nick = requestedNick;
+    } else {
+      nick = target.claimNickWithSuffix(requestedNick, this);
+    }
     room = target;
     lastRoomName = roomName;
     if (first || protocol == WireProtocol.JSON) {
@@ -294,7 +373,8 @@ final class Session implements Member {
   }
 
   private void say(ClientCommand.Say say) {
-    int bytes = ByteBufUtil.utf8Bytes(say.text());
+    String text = SafeText.clean(say.text());
+    int bytes = ByteBufUtil.utf8Bytes(text);
     if (bytes > config.maxMessageBytes()) {
       send(
           new ServerEvent.Error(
@@ -305,7 +385,7 @@ final class Session implements Member {
     }
     String ref = say.ref();
     long started = System.nanoTime();
-    bus.publish(new Draft(room.name(), displayName(), addr, say.text(), say.action(), ref))
+    bus.publish(new Draft(room.name(), displayName(), addr, text, say.action(), ref))
         .whenComplete(
             (message, error) -> {
               if (error == null) {
@@ -363,7 +443,16 @@ final class Session implements Member {
   }
 
   private void setNick(String requested) {
-    String problem = Names.nickProblem(requested);
+    if (identity != null) {
+      refusals.count(Refusals.Reason.NICK_FORBIDDEN);
+      send(
+          new ServerEvent.Error(
+              ErrorCode.FORBIDDEN,
+              "forbidden: your nick is " + nick + ", set by your token",
+              null));
+      return;
+    }
+    String problem = nickProblem(requested);
     if (problem != null) {
       send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
       return;
@@ -393,6 +482,20 @@ final class Session implements Member {
     }
     if (roomName.equals(room.name())) {
       send(new ServerEvent.Notice("* you are in " + roomName + " as " + displayName()));
+      return;
+    }
+    if (identity != null && !identity.allows(roomName)) {
+      refusals.count(Refusals.Reason.ROOM_FORBIDDEN);
+      send(
+          new ServerEvent.Error(
+              ErrorCode.FORBIDDEN,
+              "forbidden: room " + roomName + " is not allowed by your token",
+              null));
+      return;
+    }
+    problem = roomLimitProblem(roomName);
+    if (problem != null) {
+      send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, problem, null));
       return;
     }
     String keepNick = nick;
@@ -597,6 +700,10 @@ final class Session implements Member {
   void onClosed() {
     assert loop().inEventLoop();
     closing = true;
+    if (expiry != null) {
+      expiry.cancel(false);
+      expiry = null;
+    }
     leaveRoom();
   }
 

@@ -37,24 +37,45 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final Bus bus;
   private final ServerConfig config;
   private final ServerMetrics metrics;
+  private final Refusals refusals;
+  private final GuestNames guestNames;
   private Session session;
+  private String peer;
 
-  SessionHandler(Rooms rooms, Bus bus, ServerConfig config, ServerMetrics metrics) {
+  SessionHandler(
+      Rooms rooms,
+      Bus bus,
+      ServerConfig config,
+      ServerMetrics metrics,
+      Refusals refusals,
+      GuestNames guestNames) {
     this.rooms = rooms;
     this.bus = bus;
     this.config = config;
     this.metrics = metrics;
+    this.refusals = refusals;
+    this.guestNames = guestNames;
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
       // What only the handshake needed goes, so that frames pass through a lean pipeline.
-      if (ctx.pipeline().get(ChatServerInitializer.HTTP_HANDLER) != null) {
-        ctx.pipeline().remove(ChatServerInitializer.HTTP_HANDLER);
+      for (String name :
+          new String[] {
+            ChatServerInitializer.HTTP_HANDLER,
+            ChatServerInitializer.GUARD,
+            ChatServerInitializer.DEADLINE
+          }) {
+        if (ctx.pipeline().get(name) != null) {
+          ctx.pipeline().remove(name);
+        }
       }
       if (ctx.pipeline().get(HandshakeDeadline.class) != null) {
         ctx.pipeline().remove(HandshakeDeadline.class);
+      }
+      if (ctx.pipeline().get(ChatServerInitializer.GUARD) != null) {
+        ctx.pipeline().remove(ChatServerInitializer.GUARD);
       }
       if (!config.pingInterval().isZero()) {
         ctx.pipeline()
@@ -70,26 +91,32 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
               ctx.channel(),
               config.trustedProxies(),
               handshake.requestHeaders().getAll(X_FORWARDED_FOR));
+      // The client's own address (behind a trusted proxy, the one it forwarded) is what the logs
+      // and per-IP limits use; with --hide-addresses others see a stable guest name instead.
+      peer = formatAddress(client);
+      String shown = config.security().hideAddresses() ? guestNames.nameOf(peer) : peer;
       session =
           new Session(
               ctx.channel(),
               ctx.pipeline().context(WebSocketFrameEncoder.class),
-              formatAddress(client),
+              shown,
               protocol,
               bus,
               rooms,
               config,
-              metrics);
+              metrics,
+              ctx.channel().attr(UpgradeGuard.IDENTITY).get(),
+              refusals);
       metrics.connectionOpened(protocol);
       String room = param(query, "room");
       session.start(
           room == null ? DEFAULT_ROOM : room, param(query, "nick"), param(query, "since"));
-      SocketAddress peer = ctx.channel().remoteAddress();
+      SocketAddress tcpPeer = ctx.channel().remoteAddress();
       log.info(
           "conn {} open {}{} room={} nick={} proto={}",
           session.connectionId(),
-          session.addr(),
-          client.equals(peer) ? "" : " via " + formatAddress(peer),
+          peer,
+          client.equals(tcpPeer) ? "" : " via " + formatAddress(tcpPeer),
           session.lastRoomName(),
           session.nick() == null ? "-" : session.nick(),
           protocol.name().toLowerCase(Locale.ROOT));
@@ -136,7 +163,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       log.info(
           "conn {} closed {} room={} proto={} code={} duration={}ms",
           session.connectionId(),
-          session.addr(),
+          peer,
           session.lastRoomName(),
           session.protocol().name().toLowerCase(Locale.ROOT),
           code < 0 ? "none" : Integer.toString(code),

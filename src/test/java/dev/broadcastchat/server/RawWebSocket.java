@@ -66,7 +66,7 @@ final class RawWebSocket implements AutoCloseable {
    * connecting, so that the TCP window is that small) and completes the opening handshake.
    */
   static RawWebSocket connect(InetSocketAddress server, int receiveBufferSize) throws IOException {
-    return connect(server, receiveBufferSize, new byte[0], "");
+    return connect(server, receiveBufferSize, "/");
   }
 
   /**
@@ -76,6 +76,30 @@ final class RawWebSocket implements AutoCloseable {
   static RawWebSocket connect(
       InetSocketAddress server, int receiveBufferSize, byte[] preamble, String extraHeaders)
       throws IOException {
+    return open(server, receiveBufferSize, preamble, "/", extraHeaders);
+  }
+
+  /**
+   * Connects to {@code server} and upgrades on {@code path} (with its query), sending {@code
+   * headerLines} ({@code "Name: value"}) with the request.
+   */
+  static RawWebSocket connect(
+      InetSocketAddress server, int receiveBufferSize, String path, String... headerLines)
+      throws IOException {
+    StringBuilder headers = new StringBuilder();
+    for (String line : headerLines) {
+      headers.append(line).append("\r\n");
+    }
+    return open(server, receiveBufferSize, new byte[0], path, headers.toString());
+  }
+
+  private static RawWebSocket open(
+      InetSocketAddress server,
+      int receiveBufferSize,
+      byte[] preamble,
+      String path,
+      String extraHeaders)
+      throws IOException {
     Socket socket = new Socket();
     try {
       socket.setReceiveBufferSize(receiveBufferSize);
@@ -84,7 +108,7 @@ final class RawWebSocket implements AutoCloseable {
       socket.getOutputStream().write(preamble);
       RawWebSocket ws = new RawWebSocket(socket);
       ws.extraHeaders = extraHeaders;
-      ws.handshake(server);
+      ws.handshake(server, path);
       return ws;
     } catch (IOException | RuntimeException | Error e) {
       socket.close();
@@ -92,12 +116,14 @@ final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  private void handshake(InetSocketAddress server) throws IOException {
+  private void handshake(InetSocketAddress server, String path) throws IOException {
     byte[] nonce = new byte[16];
     random.nextBytes(nonce);
     String key = Base64.getEncoder().encodeToString(nonce);
     String request =
-        "GET / HTTP/1.1\r\n"
+        "GET "
+            + path
+            + " HTTP/1.1\r\n"
             + "Host: "
             + server.getHostString()
             + ":"
@@ -214,6 +240,27 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Sends one frame, masked with a fresh key, with the given FIN bit, opcode and payload. */
   void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+    sendFrame(fin, opcode, payload, true);
+  }
+
+  /** Sends one frame as {@link #sendFrame(boolean, int, byte[])} does, unmasked if told so. */
+  void sendFrame(boolean fin, int opcode, byte[] payload, boolean masked) throws IOException {
+    if (!masked) {
+      ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 10);
+      frame.write((fin ? 0x80 : 0) | (opcode & 0x0F));
+      if (payload.length < 126) {
+        frame.write(payload.length);
+      } else {
+        frame.write(126);
+        frame.write(payload.length >>> 8);
+        frame.write(payload.length);
+      }
+      frame.write(payload);
+      OutputStream out = socket.getOutputStream();
+      frame.writeTo(out);
+      out.flush();
+      return;
+    }
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write((fin ? 0x80 : 0) | (opcode & 0x0F));
     if (payload.length < 126) {

@@ -1,0 +1,199 @@
+package dev.broadcastchat.server;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the server refuses, and how much of everything it takes: tokens, origins, addresses shown,
+ * and the caps against floods. Part of {@link ServerConfig}; validated here.
+ *
+ * @param authSecret HMAC secret that tokens (JWT HS256) must be signed with, or null for no auth
+ * @param allowedOrigins origins allowed to upgrade besides the server's own; empty for the default
+ *     (http(s)://localhost, 127.0.0.1 and [::1] on any port), {@code *} for any
+ * @param requireOrigin whether an upgrade without an {@code Origin} header is refused
+ * @param hideAddresses whether members without a nick are shown by an anonymous name instead of
+ *     their {@code ip:port}
+ * @param maxConnections open connections the server takes at most
+ * @param maxConnectionsPerIp open connections from one address at most, 0 for no limit
+ * @param handshakeTimeout how long a connection may take to send a complete request
+ * @param maxRooms rooms this node holds at most
+ * @param maxRoomMembers members one room holds at most on this node
+ */
+public record SecurityConfig(
+    String authSecret,
+    List<String> allowedOrigins,
+    boolean requireOrigin,
+    boolean hideAddresses,
+    int maxConnections,
+    int maxConnectionsPerIp,
+    Duration handshakeTimeout,
+    int maxRooms,
+    int maxRoomMembers) {
+
+  public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_ROOMS = 10_000;
+  public static final int DEFAULT_MAX_ROOM_MEMBERS = 50_000;
+
+  /** Shortest secret accepted: HS256 wants at least 256 bits of key. */
+  public static final int MIN_SECRET_BYTES = 32;
+
+  /** No auth, the default origins, addresses shown, and the default caps. */
+  public static final SecurityConfig DEFAULTS =
+      new SecurityConfig(
+          null,
+          List.of(),
+          false,
+          false,
+          DEFAULT_MAX_CONNECTIONS,
+          DEFAULT_MAX_CONNECTIONS_PER_IP,
+          DEFAULT_HANDSHAKE_TIMEOUT,
+          DEFAULT_MAX_ROOMS,
+          DEFAULT_MAX_ROOM_MEMBERS);
+
+  public SecurityConfig {
+    allowedOrigins =
+        allowedOrigins == null
+            ? List.of()
+            : allowedOrigins.stream()
+                .map(String::strip)
+                .filter(o -> !o.isEmpty())
+                .map(SecurityConfig::normalizeOrigin)
+                .toList();
+    if (authSecret != null
+        && authSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException(
+          "auth-secret: "
+              + authSecret.length()
+              + " characters (expected: at least "
+              + MIN_SECRET_BYTES
+              + " bytes)");
+    }
+    for (String origin : allowedOrigins) {
+      if (!origin.equals("*") && !origin.matches("https?://[^/?#\\s]+")) {
+        throw new IllegalArgumentException(
+            "allowed-origins: " + origin + " (expected: scheme://host[:port] or *)");
+      }
+    }
+    check(maxConnections >= 1, "max-connections", maxConnections, ">= 1");
+    check(maxConnectionsPerIp >= 0, "max-connections-per-ip", maxConnectionsPerIp, ">= 0");
+    check(
+        handshakeTimeout != null && handshakeTimeout.toMillis() >= 1,
+        "handshake-timeout",
+        handshakeTimeout,
+        ">= 1ms");
+    check(maxRooms >= 1, "max-rooms", maxRooms, ">= 1");
+    check(maxRoomMembers >= 1, "max-room-members", maxRoomMembers, ">= 1");
+  }
+
+  /** Whether connections must present a token. */
+  public boolean authRequired() {
+    return authSecret != null;
+  }
+
+  public SecurityConfig withAuthSecret(String secret) {
+    return new SecurityConfig(
+        secret,
+        allowedOrigins,
+        requireOrigin,
+        hideAddresses,
+        maxConnections,
+        maxConnectionsPerIp,
+        handshakeTimeout,
+        maxRooms,
+        maxRoomMembers);
+  }
+
+  public SecurityConfig withOrigins(List<String> origins, boolean require) {
+    return new SecurityConfig(
+        authSecret,
+        origins,
+        require,
+        hideAddresses,
+        maxConnections,
+        maxConnectionsPerIp,
+        handshakeTimeout,
+        maxRooms,
+        maxRoomMembers);
+  }
+
+  public SecurityConfig withHideAddresses(boolean hide) {
+    return new SecurityConfig(
+        authSecret,
+        allowedOrigins,
+        requireOrigin,
+        hide,
+        maxConnections,
+        maxConnectionsPerIp,
+        handshakeTimeout,
+        maxRooms,
+        maxRoomMembers);
+  }
+
+  public SecurityConfig withConnectionLimits(int total, int perIp, Duration handshake) {
+    return new SecurityConfig(
+        authSecret,
+        allowedOrigins,
+        requireOrigin,
+        hideAddresses,
+        total,
+        perIp,
+        handshake,
+        maxRooms,
+        maxRoomMembers);
+  }
+
+  public SecurityConfig withRoomLimits(int rooms, int membersPerRoom) {
+    return new SecurityConfig(
+        authSecret,
+        allowedOrigins,
+        requireOrigin,
+        hideAddresses,
+        maxConnections,
+        maxConnectionsPerIp,
+        handshakeTimeout,
+        rooms,
+        membersPerRoom);
+  }
+
+  @Override
+  public String toString() {
+    // The secret stays out of logs and error messages.
+    return "SecurityConfig[auth="
+        + authRequired()
+        + ", allowedOrigins="
+        + allowedOrigins
+        + ", requireOrigin="
+        + requireOrigin
+        + ", hideAddresses="
+        + hideAddresses
+        + ", maxConnections="
+        + maxConnections
+        + ", maxConnectionsPerIp="
+        + maxConnectionsPerIp
+        + ", handshakeTimeout="
+        + handshakeTimeout
+        + ", maxRooms="
+        + maxRooms
+        + ", maxRoomMembers="
+        + maxRoomMembers
+        + "]";
+  }
+
+  /** {@code scheme://host[:port]} in lower case without a trailing slash. */
+  static String normalizeOrigin(String origin) {
+    String o = origin.strip().toLowerCase(Locale.ROOT);
+    while (o.endsWith("/")) {
+      o = o.substring(0, o.length() - 1);
+    }
+    return o;
+  }
+
+  private static void check(boolean ok, String option, Object value, String expected) {
+    if (!ok) {
+      throw new IllegalArgumentException(option + ": " + value + " (expected: " + expected + ")");
+    }
+  }
+}

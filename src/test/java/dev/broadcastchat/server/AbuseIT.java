@@ -1,0 +1,300 @@
+package dev.broadcastchat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What an attacker without credentials can try: broken handshakes, broken frames, floods of pings
+ * and connections, silence. Each gets its stated answer while two bystanders in the lobby keep
+ * chatting and receive every message.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AbuseIT {
+  private static final int MAX_FRAME = 1000;
+  private static final int PER_IP = 6;
+  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofMillis(500);
+
+  @RegisterExtension
+  final ChatServerExtension chat =
+      new ChatServerExtension(
+          ServerConfig.defaults("127.0.0.1", 0)
+              .withMaxFrameBytes(MAX_FRAME)
+              .withSecurity(
+                  SecurityConfig.DEFAULTS
+                      .withConnectionLimits(1000, PER_IP, HANDSHAKE_TIMEOUT)
+                      .withRoomLimits(3, 1000)
+                      .withHideAddresses(true)));
+
+  private Bystanders bystanders;
+
+  @BeforeEach
+  void bystanders() {
+    bystanders = Bystanders.join(chat.server());
+  }
+
+  @AfterEach
+  void leave() {
+    bystanders.close();
+  }
+
+  private InetSocketAddress address() {
+    return chat.server().address();
+  }
+
+  private RawHttp.Response send(String request) throws IOException {
+    return RawHttp.send(address(), request);
+  }
+
+  @Test
+  void malformedHandshakesGetA4xxAnswer() throws Exception {
+    String host = "Host: 127.0.0.1\r\n";
+    bystanders.during(
+        () -> {
+          RawHttp.Response noKey =
+              send(
+                  "GET / HTTP/1.1\r\n"
+                      + host
+                      + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      + "Sec-WebSocket-Version: 13\r\n\r\n");
+          assertThat(noKey.status()).isEqualTo(400);
+          RawHttp.Response badVersion =
+              send(
+                  "GET / HTTP/1.1\r\n"
+                      + host
+                      + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      + "Sec-WebSocket-Version: 99\r\n\r\n");
+          assertThat(badVersion.status()).isEqualTo(426);
+          assertThat(badVersion.head()).containsIgnoringCase("Sec-WebSocket-Version: 13");
+          assertThat(send("\u0001\u0002garbage \u00ff\r\n\r\n").status()).isEqualTo(400);
+          RawHttp.Response hugeHeaders =
+              send(
+                  "GET / HTTP/1.1\r\n"
+                      + host
+                      + "X-Filler: "
+                      + "x".repeat(ChatServerInitializer.MAX_HEADER_BYTES + 10)
+                      + "\r\n\r\n");
+          assertThat(hugeHeaders.status()).isEqualTo(431);
+          RawHttp.Response longLine =
+              send(
+                  "GET /"
+                      + "y".repeat(ChatServerInitializer.MAX_INITIAL_LINE + 10)
+                      + " HTTP/1.1\r\n"
+                      + host
+                      + "\r\n");
+          assertThat(longLine.status()).isEqualTo(414);
+        });
+    assertThat(chat.server().refusals().get(Refusals.Reason.REQUEST_TOO_LARGE)).isEqualTo(2);
+  }
+
+  @Test
+  void anUnmaskedClientFrameClosesWith1002() throws Exception {
+    bystanders.during(
+        () -> {
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 65536)) {
+            raw.readFrame();
+            raw.sendFrame(true, 0x1, "hello".getBytes(StandardCharsets.UTF_8), false);
+            assertThat(raw.readCloseCode()).isEqualTo(1002);
+          }
+        });
+  }
+
+  @Test
+  void aFragmentedMessageOverTheCapClosesWith1009() throws Exception {
+    bystanders.during(
+        () -> {
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 65536)) {
+            raw.readFrame();
+            byte[] part = "z".repeat(MAX_FRAME * 6 / 10).getBytes(StandardCharsets.UTF_8);
+            raw.sendFrame(false, 0x1, part);
+            raw.sendFrame(true, 0x0, part);
+            assertThat(raw.readCloseCode()).isEqualTo(1009);
+          }
+        });
+  }
+
+  @Test
+  void aContinuationWithoutAStartClosesWith1002() throws Exception {
+    bystanders.during(
+        () -> {
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 65536)) {
+            raw.readFrame();
+            raw.sendFrame(true, 0x0, "orphan".getBytes(StandardCharsets.UTF_8));
+            assertThat(raw.readCloseCode()).isEqualTo(1002);
+          }
+        });
+  }
+
+  @Test
+  void aControlFrameOver125BytesClosesWith1002() throws Exception {
+    bystanders.during(
+        () -> {
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 65536)) {
+            raw.readFrame();
+            raw.sendFrame(true, 0x9, new byte[126]);
+            assertThat(raw.readCloseCode()).isEqualTo(1002);
+          }
+        });
+  }
+
+  @Test
+  void invalidUtf8SplitAcrossFragmentsClosesWith1007() throws Exception {
+    bystanders.during(
+        () -> {
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 65536)) {
+            raw.readFrame();
+            raw.sendFrame(false, 0x1, new byte[] {'o', 'k', (byte) 0xF0, (byte) 0x9F});
+            raw.sendFrame(true, 0x0, new byte[] {(byte) 0x41});
+            assertThat(raw.readCloseCode()).isEqualTo(1007);
+          }
+        });
+  }
+
+  @Test
+  void aPingFloodIsAnsweredOnlyAsFastAsItIsRead() throws Exception {
+    bystanders.during(
+        () -> {
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 4096)) {
+            raw.readFrame();
+            byte[] payload = new byte[125];
+            for (int i = 0; i < 20_000; i++) {
+              raw.sendFrame(true, 0x9, payload);
+            }
+            // The flooder is still served: once it reads, pongs (and a pong for a last ping) come.
+            raw.sendFrame(true, 0x9, "last".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame frame = raw.readFrame();
+            assertThat(frame.opcode()).isEqualTo(0xA);
+          }
+        });
+  }
+
+  @Test
+  void aClientOpeningConnectionsIsRefusedPastThePerAddressLimit() throws Exception {
+    InetAddress attacker = InetAddress.getByName("127.0.0.2");
+    List<Socket> open = new ArrayList<>();
+    bystanders.during(
+        () -> {
+          try {
+            int status = 101;
+            while (status == 101 && open.size() <= PER_IP) {
+              Socket socket = new Socket();
+              open.add(socket);
+              socket.bind(new InetSocketAddress(attacker, 0));
+              socket.setSoTimeout(10_000);
+              socket.connect(address());
+              socket
+                  .getOutputStream()
+                  .write(RawHttp.upgrade(address(), "/").getBytes(StandardCharsets.ISO_8859_1));
+              status = RawHttp.read(socket.getInputStream()).status();
+            }
+            assertThat(status).isEqualTo(429);
+            assertThat(open).hasSize(PER_IP + 1);
+          } finally {
+            for (Socket socket : open) {
+              socket.close();
+            }
+          }
+        });
+    assertThat(chat.server().refusals().get(Refusals.Reason.MAX_CONNECTIONS_PER_IP)).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatSendsNothingIsDroppedWithinTheHandshakeTimeout() throws Exception {
+    bystanders.during(
+        () -> {
+          try (Socket silent = new Socket();
+              Socket slow = new Socket()) {
+            silent.setSoTimeout(5_000);
+            slow.setSoTimeout(5_000);
+            silent.connect(address());
+            slow.connect(address());
+            slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes());
+            long start = System.nanoTime();
+            assertThat(readUntilClosed(silent.getInputStream())).isEqualTo(-1);
+            assertThat(readUntilClosed(slow.getInputStream())).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isLessThan(HANDSHAKE_TIMEOUT.multipliedBy(6));
+          }
+        });
+    assertThat(chat.server().refusals().get(Refusals.Reason.HANDSHAKE_TIMEOUT)).isEqualTo(2);
+  }
+
+  private static int readUntilClosed(InputStream in) throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // Nothing is expected, but whatever comes is skipped.
+      }
+      return -1;
+    } catch (java.net.SocketException reset) {
+      return -1;
+    }
+  }
+
+  @Test
+  void membersWithoutANickAreShownByAnAnonymousNameThatCannotBeTaken() throws Exception {
+    bystanders.during(
+        () -> {
+          try (JsonTestClient anon = JsonTestClient.connect(chat.server())) {
+            JsonNode welcome = anon.next("welcome");
+            assertThat(welcome.path("addr").asText()).matches("guest-[0-9a-f]{8}");
+            anon.replayUntilLive();
+            anon.say("who am i");
+            JsonNode message = anon.next("message");
+            assertThat(message.path("from").asText()).isEqualTo(welcome.path("addr").asText());
+            assertThat(message.path("addr").asText()).isEqualTo(welcome.path("addr").asText());
+            anon.send("type", "nick", "nick", "guest-0123abcd");
+            assertThat(anon.next("error").path("code").asText()).isEqualTo("bad_name");
+          }
+        });
+  }
+
+  @Test
+  void controlCharactersAreRemovedFromChatText() throws Exception {
+    bystanders.during(
+        () -> {
+          try (JsonTestClient sender = JsonTestClient.connect(chat.server(), "nick", "sly")) {
+            sender.welcomeAndReplay();
+            sender.say("a\u001b[31mred\r\u202Eevil\u0000\tok\nline two\u0085");
+            assertThat(sender.next("message").path("text").asText())
+                .isEqualTo("a[31mredevil\tok\nline two");
+          }
+        });
+  }
+
+  @Test
+  void aNewRoomPastTheCapIsRefused() throws Exception {
+    bystanders.during(
+        () -> {
+          try (JsonTestClient a = JsonTestClient.connect(chat.server(), "room", "a");
+              JsonTestClient b = JsonTestClient.connect(chat.server(), "room", "b")) {
+            a.welcomeAndReplay();
+            b.welcomeAndReplay();
+            try (JsonTestClient c = JsonTestClient.connect(chat.server(), "room", "c")) {
+              JsonNode error = c.next("error");
+              assertThat(error.path("code").asText()).isEqualTo("unavailable");
+              assertThat(error.path("message").asText()).contains("too many rooms");
+              assertThat(c.closeCode()).isEqualTo(1008);
+            }
+            a.send("type", "join", "room", "d");
+            assertThat(a.next("error").path("message").asText()).contains("too many rooms");
+          }
+        });
+    assertThat(chat.server().refusals().get(Refusals.Reason.MAX_ROOMS)).isEqualTo(2);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.broadcastchat.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The server the Autobahn|Testsuite fuzzing client runs against (bound to the integration-test
+ * phase in the pom): our production HTTP codec, upgrade guard, handshake and decoder settings
+ * (masking, UTF-8 checked as it arrives, protocol violations closed with their code) and frame
+ * aggregator, with an echo at the end instead of a chat session. For this server only: binary is
+ * echoed, caps are 20 MiB, there is no rate limit and 64 MiB may wait to be written, since the
+ * suite sends frames and bursts that large.
+ */
+public final class AutobahnServer {
+  static final int MAX_BYTES = 20 * 1024 * 1024;
+
+  private AutobahnServer() {}
+
+  /** Listens on every address at port {@code args[0]} until interrupted. */
+  public static void main(String[] args) throws InterruptedException {
+    int port = Integer.parseInt(args[0]);
+    Transport transport = Transport.best();
+    EventLoopGroup boss = transport.newGroup(1);
+    EventLoopGroup workers = transport.newGroup(2);
+    SecurityConfig security = SecurityConfig.DEFAULTS.withOrigins(List.of("*"), false);
+    Refusals refusals = new Refusals();
+    UpgradeGuard guard = new UpgradeGuard(security, refusals);
+    try {
+      Channel channel =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(transport.serverChannel())
+              .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(32 * 1024 * 1024, 64 * 1024 * 1024))
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              new HttpServerCodec(
+                                  ChatServerInitializer.MAX_INITIAL_LINE,
+                                  ChatServerInitializer.MAX_HEADER_BYTES,
+                                  8192),
+                              new HttpObjectAggregator(ChatServerInitializer.MAX_HTTP_BODY),
+                              new HandshakeDeadline(10_000, refusals),
+                              guard,
+                              new WebSocketServerProtocolHandler(
+                                  ChatServerInitializer.webSocketConfig(
+                                      MAX_BYTES, Duration.ofSeconds(10))),
+                              new WebSocketFrameAggregator(MAX_BYTES),
+                              new Echo());
+                    }
+                  })
+              .bind(port)
+              .sync()
+              .channel();
+      channel.closeFuture().sync();
+    } finally {
+      workers.shutdownGracefully();
+      boss.shutdownGracefully();
+    }
+  }
+
+  /** Echoes text and binary messages; answers a close frame with its code and ends. */
+  private static final class Echo extends SimpleChannelInboundHandler<WebSocketFrame> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+      if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+        ctx.writeAndFlush(frame.retain());
+      } else if (frame instanceof CloseWebSocketFrame close) {
+        int code = close.statusCode();
+        CloseWebSocketFrame answer =
+            code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}
