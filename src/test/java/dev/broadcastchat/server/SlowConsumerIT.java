@@ -110,6 +110,8 @@ class SlowConsumerIT {
         Frame last = frames.get(frames.size() - 1);
         assertThat(last.opcode()).as("last frame before EOF: %s", last).isEqualTo(Frame.CLOSE);
         assertThat(last.closeCode()).isEqualTo(TRY_AGAIN_LATER);
+        assertThat(Scrape.of(server.server()).value("chat_slow_consumers_closed_total"))
+            .isEqualTo(1);
         List<Frame> texts = frames.subList(0, frames.size() - 1);
         assertThat(texts).allMatch(f -> f.opcode() == Frame.TEXT && f.fin());
         flood.assertPrefixOfTheRoom(texts);
