@@ -43,6 +43,7 @@ public final class AutobahnServer {
     EventLoopGroup workers = transport.newGroup(2);
     SecurityConfig security = SecurityConfig.DEFAULTS.withOrigins(List.of("*"), false);
     Refusals refusals = new Refusals();
+    ServerMetrics metrics = new ServerMetrics(PooledByteBufAllocator.DEFAULT);
     UpgradeGuard guard = new UpgradeGuard(security, refusals);
     try {
       Channel channel =
@@ -65,7 +66,7 @@ public final class AutobahnServer {
                                   ChatServerInitializer.MAX_HEADER_BYTES,
                                   8192),
                               new HttpObjectAggregator(ChatServerInitializer.MAX_HTTP_BODY),
-                              new HandshakeDeadline(10_000, refusals),
+                              new HandshakeDeadline(10_000, metrics),
                               guard,
                               new WebSocketServerProtocolHandler(
                                   ChatServerInitializer.webSocketConfig(
