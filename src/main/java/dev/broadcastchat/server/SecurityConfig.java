@@ -82,8 +82,8 @@ public record SecurityConfig(
     check(
         handshakeTimeout != null && handshakeTimeout.toMillis() >= 1,
         "handshake-timeout",
-        handshakeTimeout,
-        ">= 1ms");
+        handshakeTimeout == null ? null : ServerConfig.format(handshakeTimeout),
+        "> 0");
     check(maxRooms >= 1, "max-rooms", maxRooms, ">= 1");
     check(maxRoomMembers >= 1, "max-room-members", maxRoomMembers, ">= 1");
   }
