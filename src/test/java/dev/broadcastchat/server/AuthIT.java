@@ -132,7 +132,8 @@ class AuthIT {
             try {
               assertThat(text.nextMessage()).isEqualTo("Welcome to chat! Type a message");
               text.send("/nick carol");
-              // Notices and the bystanders' chat may come first: the answer is the first error line.
+              // Notices and the bystanders' chat may come first: the answer is the first error
+              // line.
               String line;
               do {
                 line = text.nextMessage();
