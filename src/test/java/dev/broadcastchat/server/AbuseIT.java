@@ -39,7 +39,10 @@ class AbuseIT {
                   SecurityConfig.DEFAULTS
                       .withConnectionLimits(1000, PER_IP, HANDSHAKE_TIMEOUT)
                       .withRoomLimits(3, 1000)
-                      .withHideAddresses(true)));
+                      .withHideAddresses(true))
+              .toBuilder()
+              .handshakeTimeout(HANDSHAKE_TIMEOUT)
+              .build());
 
   private Bystanders bystanders;
 
