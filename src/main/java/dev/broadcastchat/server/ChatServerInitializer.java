@@ -123,7 +123,8 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     }
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
-    p.addLast(DEADLINE, new HandshakeDeadline(config.handshakeTimeout().toMillis(), metrics));
+    p.addLast(
+        DEADLINE, new HandshakeDeadline(config.handshakeTimeout().toMillis(), metrics, refusals));
     p.addLast(GUARD, guard);
     p.addLast(HTTP_HANDLER, httpHandler);
     p.addLast("ping-guard", PingGuard.INSTANCE);

@@ -25,14 +25,21 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
 
   private final long timeoutMillis;
   private final ServerMetrics metrics;
+  private final Refusals refusals;
   private ScheduledFuture<?> timer;
 
   /** Whether a request was answered: an idle keep-alive connection is not a stalled handshake. */
   private boolean answered;
 
+  /** For the admin listener, whose stalled requests are no refusal of a chat connection. */
   HandshakeDeadline(long timeoutMillis, ServerMetrics metrics) {
+    this(timeoutMillis, metrics, new Refusals());
+  }
+
+  HandshakeDeadline(long timeoutMillis, ServerMetrics metrics, Refusals refusals) {
     this.timeoutMillis = timeoutMillis;
     this.metrics = metrics;
+    this.refusals = refusals;
   }
 
   @Override
@@ -87,6 +94,7 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
     if (ctx.channel().isActive()) {
       if (!answered) {
         metrics.handshakeTimedOut();
+        refusals.count(Refusals.Reason.HANDSHAKE_TIMEOUT);
       }
       log.debug(
           "conn {} {} closed: no complete request within {} ms",

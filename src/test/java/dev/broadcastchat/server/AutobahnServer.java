@@ -66,7 +66,7 @@ public final class AutobahnServer {
                                   ChatServerInitializer.MAX_HEADER_BYTES,
                                   8192),
                               new HttpObjectAggregator(ChatServerInitializer.MAX_HTTP_BODY),
-                              new HandshakeDeadline(10_000, metrics),
+                              new HandshakeDeadline(10_000, metrics, refusals),
                               guard,
                               new WebSocketServerProtocolHandler(
                                   ChatServerInitializer.webSocketConfig(
