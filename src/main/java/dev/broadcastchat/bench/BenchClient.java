@@ -26,7 +26,9 @@ final class BenchClient implements FrameSink {
   private LoopStats stats;
   private Sender sender;
   private boolean closingByUs;
-  private int closeCode = -1;
+  private boolean stalled;
+  private volatile int closeCode = -1;
+  private volatile boolean closedByServer;
   private String failure;
 
   /**
@@ -60,8 +62,31 @@ final class BenchClient implements FrameSink {
     sender.start(window, startNanos);
   }
 
+  /**
+   * Stops reading for good: the connection becomes a slow consumer that the server has to deal
+   * with, and what it may still read is ignored.
+   */
+  void stall() {
+    assert channel.eventLoop().inEventLoop();
+    stalled = true;
+    channel.config().setAutoRead(false);
+  }
+
+  /** Whether the server ended this connection (from any thread). */
+  boolean closedByServer() {
+    return closedByServer;
+  }
+
+  /** The close code the server sent, or -1 (from any thread). */
+  int closeCode() {
+    return closeCode;
+  }
+
   @Override
   public void onMessage(ByteBuf buf, int from, int to, long readNanos) {
+    if (stalled) {
+      return;
+    }
     if (to - from >= 2 && buf.getByte(from) == '!' && buf.getByte(from + 1) == ' ') {
       int length = Math.min(to - from, MAX_ERROR_CHARS);
       stats.serverError(buf.toString(from, length, StandardCharsets.UTF_8));
@@ -106,6 +131,9 @@ final class BenchClient implements FrameSink {
       sender.stop();
     }
     if (!closingByUs) {
+      closedByServer = true;
+    }
+    if (!closingByUs && !stalled) {
       String why =
           closeCode >= 0
               ? "closed by the server with " + closeCode

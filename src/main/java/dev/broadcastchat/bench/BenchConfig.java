@@ -16,8 +16,11 @@ import java.util.Objects;
  *     its query unless it names a room
  * @param clients connections in the room (fanout, latency)
  * @param senders how many of them send (fanout, latency)
+ * @param stalled how many of them never read, so that the server must deal with slow consumers;
+ *     they are not receivers (fanout, latency)
  * @param duration how long the measured window lasts (fanout, latency)
- * @param warmup how long senders run before the window opens, not counted (fanout, latency)
+ * @param warmup how long senders run before the window opens (fanout, latency), or connections are
+ *     opened and closed before the measured ones (idle); not counted
  * @param size bytes of each message's text, at least its token (fanout, latency)
  * @param rate messages per second per sender (latency)
  * @param drain how long to wait after the window for messages still in flight (fanout, latency)
@@ -33,6 +36,7 @@ public record BenchConfig(
     URI url,
     int clients,
     int senders,
+    int stalled,
     Duration duration,
     Duration warmup,
     int size,
@@ -49,7 +53,7 @@ public record BenchConfig(
   public static final int DEFAULT_CLIENTS = 1000;
   public static final int DEFAULT_SENDERS = 10;
   public static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(5);
   public static final int DEFAULT_SIZE = 64;
   public static final int DEFAULT_RATE = 20;
   public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(2);
@@ -77,6 +81,11 @@ public record BenchConfig(
     serverAddress(url);
     check(clients >= 1, "clients", clients, ">= 1");
     check(senders >= 1 && senders <= clients, "senders", senders, "1..clients (" + clients + ")");
+    check(
+        stalled >= 0 && senders + stalled <= clients,
+        "stalled",
+        stalled,
+        "0..clients - senders (" + (clients - senders) + ")");
     check(duration.toMillis() >= 1, "duration", duration, ">= 1ms");
     check(!warmup.isNegative(), "warmup", warmup, ">= 0");
     check(size >= 1 && size <= MAX_SIZE, "size", size, "1.." + MAX_SIZE);
@@ -125,6 +134,7 @@ public record BenchConfig(
         url,
         DEFAULT_CLIENTS,
         DEFAULT_SENDERS,
+        0,
         DEFAULT_DURATION,
         DEFAULT_WARMUP,
         DEFAULT_SIZE,
@@ -149,6 +159,47 @@ public record BenchConfig(
         url,
         clients,
         senders,
+        stalled,
+        duration,
+        warmup,
+        size,
+        rate,
+        drain,
+        connections,
+        hold,
+        pid,
+        concurrency,
+        sources,
+        threads);
+  }
+
+  public BenchConfig withStalled(int stalled) {
+    return new BenchConfig(
+        scenario,
+        url,
+        clients,
+        senders,
+        stalled,
+        duration,
+        warmup,
+        size,
+        rate,
+        drain,
+        connections,
+        hold,
+        pid,
+        concurrency,
+        sources,
+        threads);
+  }
+
+  public BenchConfig withSize(int size) {
+    return new BenchConfig(
+        scenario,
+        url,
+        clients,
+        senders,
+        stalled,
         duration,
         warmup,
         size,
@@ -168,6 +219,7 @@ public record BenchConfig(
         url,
         clients,
         senders,
+        stalled,
         duration,
         warmup,
         size,
@@ -187,6 +239,7 @@ public record BenchConfig(
         url,
         clients,
         senders,
+        stalled,
         duration,
         warmup,
         size,
@@ -206,6 +259,7 @@ public record BenchConfig(
         url,
         clients,
         senders,
+        stalled,
         duration,
         warmup,
         size,
@@ -225,6 +279,7 @@ public record BenchConfig(
         url,
         clients,
         senders,
+        stalled,
         duration,
         warmup,
         size,

@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param scenario {@link Scenario#FANOUT} or {@link Scenario#LATENCY}
  * @param url the server, with the room the run used
  * @param clients connections asked for
- * @param receivers connections that opened: every one is a receiver
+ * @param receivers connections that opened and read: every one is a receiver
  * @param senders how many of them sent
  * @param size bytes of each message's text
  * @param rate messages per second per sender, 0 for closed loop
@@ -31,6 +31,9 @@ import java.util.Locale;
  * @param firstDrop why the first of those ended, or null
  * @param serverErrors error lines ({@code ! ...}) the server sent
  * @param firstServerError the first of them, or null
+ * @param stalled connections that opened and never read (slow consumers), not receivers
+ * @param stalledClosed of those, how many the server closed before the run ended
+ * @param stalledCloseCode the close code the first of those got, or -1 (none, or no close frame)
  */
 public record DeliveryResult(
     Scenario scenario,
@@ -52,7 +55,10 @@ public record DeliveryResult(
     long dropped,
     String firstDrop,
     long serverErrors,
-    String firstServerError)
+    String firstServerError,
+    int stalled,
+    int stalledClosed,
+    int stalledCloseCode)
     implements BenchResult {
 
   /** Messages sent per second of the window. */

@@ -44,7 +44,12 @@ final class FanoutBench {
             config.clients(),
             () -> new BenchClient(run, config.senders()));
     try (Crowd crowd = Crowd.open(connector, url, label, config.clients(), progress)) {
-      List<BenchClient> clients = crowd.clients();
+      List<BenchClient> all = crowd.clients();
+      // The stalled clients are the last ones opened; they never read and are not receivers.
+      int stalled = Math.min(config.stalled(), Math.max(0, all.size() - config.senders()));
+      List<BenchClient> clients = all.subList(0, all.size() - stalled);
+      List<BenchClient> stalledClients = all.subList(all.size() - stalled, all.size());
+      stall(stalledClients);
       int receivers = clients.size();
       int senders = Math.min(config.senders(), receivers);
       long start = run.now();
@@ -61,7 +66,7 @@ final class FanoutBench {
         client.channel().eventLoop().execute(() -> client.startSending(sender, window, start));
       }
       reportEachSecond(run, start, window, receivers);
-      Tally totals = drain(run, window, receivers);
+      Tally totals = drain(run, window, receivers, stalledClients);
       return new DeliveryResult(
           config.scenario(),
           url,
@@ -82,7 +87,26 @@ final class FanoutBench {
           totals.dropped(),
           totals.firstDrop(),
           totals.serverErrors(),
-          totals.firstServerError());
+          totals.firstServerError(),
+          stalled,
+          (int) stalledClients.stream().filter(BenchClient::closedByServer).count(),
+          stalledClients.stream()
+              .filter(BenchClient::closedByServer)
+              .mapToInt(BenchClient::closeCode)
+              .filter(code -> code >= 0)
+              .findFirst()
+              .orElse(-1));
+    }
+  }
+
+  /** Makes {@code clients} stop reading, and waits until each has. */
+  private static void stall(List<BenchClient> clients) throws InterruptedException {
+    List<io.netty.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+    for (BenchClient client : clients) {
+      done.add(client.channel().eventLoop().submit(client::stall));
+    }
+    for (io.netty.util.concurrent.Future<?> f : done) {
+      f.await();
     }
   }
 
@@ -140,13 +164,15 @@ final class FanoutBench {
   }
 
   /**
-   * Waits after the window until every message sent in it reached every receiver, or the drain time
-   * is up, and returns the totals.
+   * Waits after the window until every message sent in it reached every receiver and the server
+   * closed every stalled client, or the drain time is up, and returns the totals.
    */
-  private Tally drain(Run run, Window window, int receivers) throws InterruptedException {
+  private Tally drain(Run run, Window window, int receivers, List<BenchClient> stalled)
+      throws InterruptedException {
     long deadline = window.end() + config.drain().toNanos();
     while (run.now() < deadline) {
-      if (loops.sum(LoopStats::progress).complete(receivers)) {
+      if (loops.sum(LoopStats::progress).complete(receivers)
+          && stalled.stream().allMatch(BenchClient::closedByServer)) {
         break;
       }
       TimeUnit.MILLISECONDS.sleep(DRAIN_POLL_MILLIS);

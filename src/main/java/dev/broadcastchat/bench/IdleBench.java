@@ -11,9 +11,15 @@ import java.util.function.Consumer;
  * The {@code idle} scenario: opens many connections that only read, as fast as the server takes
  * them, holds them open, and reads the server's resident memory before and after.
  *
+ * <p>The warm-up opens and closes waves of connections first, not counted, so that the connections
+ * per second measure a server (and a load generator) whose code is compiled, not a cold JIT.
+ *
  * <p>Runs on the caller's thread, which only waits and reads the loops' figures through tasks.
  */
 final class IdleBench {
+  /** Connections in one warm-up wave, at most. */
+  static final int WARMUP_WAVE = 2000;
+
   private final BenchConfig config;
   private final BenchLoops loops;
   private final Consumer<String> progress;
@@ -27,6 +33,7 @@ final class IdleBench {
   IdleResult run() throws InterruptedException {
     Run run = Run.start(config.size());
     URI url = Bench.withRoom(config.url());
+    warmUp(run, url);
     long rssBefore = rss();
     Connector connector =
         new Connector(
@@ -60,6 +67,33 @@ final class IdleBench {
           config.pid(),
           rssBefore,
           rssAfter);
+    }
+  }
+
+  /** Opens and closes waves of connections until the warm-up time is over (none if it is 0). */
+  private void warmUp(Run run, URI url) throws InterruptedException {
+    long start = System.nanoTime();
+    long end = start + config.warmup().toNanos();
+    int wave = Math.min(config.connections(), WARMUP_WAVE);
+    long opened = 0;
+    while (end - System.nanoTime() > 0) {
+      Connector connector =
+          new Connector(
+              loops,
+              url,
+              config.sources(),
+              config.concurrency(),
+              wave,
+              () -> new BenchClient(run, 0));
+      try (Crowd crowd = Crowd.open(connector, url, "idle warm-up", wave, progress)) {
+        opened += crowd.size();
+      }
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "idle warm-up %ds: %,d opened and closed",
+              TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+              opened));
     }
   }
 

@@ -44,6 +44,13 @@ public final class Report {
       row(out, "connect failures", withFirst(r.connectFailures(), r.firstConnectFailure()));
       row(out, "dropped", withFirst(r.dropped(), r.firstDrop()));
       row(out, "server errors", withFirst(r.serverErrors(), r.firstServerError()));
+      if (r.stalled() > 0) {
+        row(
+            out,
+            "stalled",
+            fmt("%,d never read; %,d closed by the server", r.stalled(), r.stalledClosed())
+                + (r.stalledCloseCode() >= 0 ? fmt(" (%d)", r.stalledCloseCode()) : ""));
+      }
     } else if (result instanceof IdleResult r) {
       row(out, "scenario", "idle against " + r.url());
       row(out, "opened", fmt("%,d of %,d", r.opened(), r.connections()));
@@ -102,6 +109,9 @@ public final class Report {
       m.put("first_drop", r.firstDrop());
       m.put("server_errors", r.serverErrors());
       m.put("first_server_error", r.firstServerError());
+      m.put("stalled", r.stalled());
+      m.put("stalled_closed", r.stalledClosed());
+      m.put("stalled_close_code", r.stalledCloseCode() >= 0 ? r.stalledCloseCode() : null);
     } else if (result instanceof IdleResult r) {
       m.put("scenario", Scenario.IDLE.cliName());
       m.put("url", r.url().toString());

@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
     sortOptions = false,
     description = {
       "Measure a server that speaks the text protocol (this one or any other) over loopback.",
@@ -37,11 +38,14 @@ import picocli.CommandLine.Parameters;
       "  fanout   --clients connections in one room, --senders of them sending closed-loop (each",
       "           sends its next message when its last one came back) for --duration after",
       "           --warmup: deliveries/s, messages/s, latency percentiles, lost, duplicated.",
+      "           With --stalled N, N more of them never read: the others' figures show what",
+      "           slow consumers cost them, and the server should close the stalled ones (1013).",
       "  latency  the same, each sender at --rate messages/s (open loop): latency under a given",
       "           load, measured from when each message was due.",
       "  idle     --connections idle connections opened as fast as the server takes them, held",
       "           for --hold: connections/s, failures, and with --pid the server's resident",
-      "           memory per connection.",
+      "           memory per connection. Waves of connections are opened and closed during",
+      "           --warmup first, not counted, so that a cold JIT is not what is measured.",
       ""
     },
     footer = {
@@ -92,11 +96,20 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup",
-      defaultValue = "2s",
+      defaultValue = "5s",
       converter = DurationConverter.class,
       description =
-          "fanout, latency: sending before the window, not counted (default: ${DEFAULT-VALUE}).")
+          "fanout, latency: sending before the window; idle: opening and closing connections"
+              + " before the measured ones; not counted (default: ${DEFAULT-VALUE}).")
   Duration warmup;
+
+  @Option(
+      names = "--stalled",
+      defaultValue = "0",
+      description =
+          "fanout, latency: how many of the clients never read (slow consumers); they are not"
+              + " counted as receivers (default: ${DEFAULT-VALUE}).")
+  int stalled;
 
   @Option(
       names = "--size",
@@ -159,17 +172,17 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Options that only some scenarios use; giving one to another scenario is a usage error. */
   private static final Map<String, Set<Scenario>> SCENARIO_OPTIONS =
-      Map.of(
-          "--clients", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY),
-          "--senders", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY),
-          "--duration", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY),
-          "--warmup", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY),
-          "--size", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY),
-          "--drain", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY),
-          "--rate", EnumSet.of(Scenario.LATENCY),
-          "--connections", EnumSet.of(Scenario.IDLE),
-          "--hold", EnumSet.of(Scenario.IDLE),
-          "--pid", EnumSet.of(Scenario.IDLE));
+      Map.ofEntries(
+          Map.entry("--clients", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY)),
+          Map.entry("--senders", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY)),
+          Map.entry("--stalled", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY)),
+          Map.entry("--duration", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY)),
+          Map.entry("--size", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY)),
+          Map.entry("--drain", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY)),
+          Map.entry("--rate", EnumSet.of(Scenario.LATENCY)),
+          Map.entry("--connections", EnumSet.of(Scenario.IDLE)),
+          Map.entry("--hold", EnumSet.of(Scenario.IDLE)),
+          Map.entry("--pid", EnumSet.of(Scenario.IDLE)));
 
   @Override
   public Integer call() throws InterruptedException {
@@ -216,6 +229,7 @@ final class BenchCommand implements Callable<Integer> {
           parseUrl(url),
           clients,
           senders,
+          stalled,
           duration,
           warmup,
           size,

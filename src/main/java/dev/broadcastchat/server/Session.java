@@ -24,6 +24,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -649,7 +650,19 @@ final class Session implements Member {
     // The connection stays open for the peer's answering close frame (onCloseFrame ends it): cut
     // at once, a peer still sending would get a reset instead of our close code.
     channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
-    channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    channel.eventLoop().schedule((Runnable) this::abort, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Ends a connection whose peer did not answer our close frame in time with a reset: a peer that
+   * stopped reading would otherwise keep what it never read in the kernel's buffers, and never
+   * learn that the connection ended.
+   */
+  private void abort() {
+    if (channel.isActive()) {
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
+      channel.close();
+    }
   }
 
   /** Pings the peer, unless the connection is closing; returns whether it did. */

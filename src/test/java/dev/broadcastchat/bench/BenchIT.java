@@ -88,8 +88,12 @@ class BenchIT {
     long pid = ProcessHandle.current().pid();
     BenchConfig config =
         BenchConfig.defaults(Scenario.IDLE, URI.create(server.url()))
-            .withIdle(300, Duration.ofMillis(1200), pid);
+            .withIdle(300, Duration.ofMillis(1200), pid)
+            .withTiming(Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ZERO);
     IdleResult r = (IdleResult) Bench.run(config, progress::add);
+    assertThat(progress)
+        .as("the warm-up opened and closed at least one wave before the measured connections")
+        .anyMatch(line -> line.matches("idle warm-up \\d+s: [1-9][\\d,]* opened and closed"));
     assertThat(r.opened()).isEqualTo(300);
     assertThat(r.failed()).isZero();
     assertThat(r.dropped()).isZero();
@@ -98,6 +102,38 @@ class BenchIT {
     assertThat(r.pid()).isEqualTo(pid);
     assertThat(r.passed()).as(r.problems()).isTrue();
     assertThat(progress).anyMatch(line -> line.startsWith("idle hold 1s: 300 open, 0 dropped"));
+  }
+
+  @Test
+  void stalledClientsAreNotReceiversAndTheServerClosesThem() throws Exception {
+    // A small queue bound and large messages fill the stalled clients' socket buffers quickly.
+    ChatServer small =
+        ChatServer.start(
+            ServerConfig.defaults("127.0.0.1", 0)
+                .withRate(0, 40)
+                .withMaxMessageBytes(64 * 1024)
+                .withMaxFrameBytes(128 * 1024)
+                .withMaxQueuedBytes(256 * 1024));
+    try {
+      int stalled = 3;
+      BenchConfig config =
+          BenchConfig.defaults(Scenario.FANOUT, URI.create(small.url()))
+              .withClients(CLIENTS, SENDERS)
+              .withStalled(stalled)
+              .withSize(60 * 1024)
+              // The drain outlasts the server's close grace (5 s) for clients that never answer.
+              .withTiming(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(12));
+      DeliveryResult r = (DeliveryResult) Bench.run(config, progress::add);
+      assertThat(r.receivers()).isEqualTo(CLIENTS - stalled);
+      assertThat(r.stalled()).isEqualTo(stalled);
+      assertThat(r.deliveries()).isEqualTo(r.messages() * (CLIENTS - stalled));
+      assertThat(r.lost()).isZero();
+      assertThat(r.dropped()).as("only the stalled clients were closed").isZero();
+      assertThat(r.stalledClosed()).as(r.toString()).isEqualTo(stalled);
+      assertThat(r.passed()).as(r.problems()).isTrue();
+    } finally {
+      small.close();
+    }
   }
 
   @Test
@@ -115,6 +151,7 @@ class BenchIT {
       BenchConfig config =
           BenchConfig.defaults(Scenario.IDLE, URI.create(relay.url()))
               .withIdle(30, Duration.ZERO, BenchConfig.NO_PID)
+              .withTiming(Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO)
               .withConnecting(8, 5);
       IdleResult r = (IdleResult) Bench.run(config, progress::add);
       assertThat(r.opened()).isEqualTo(30);

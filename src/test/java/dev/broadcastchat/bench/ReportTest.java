@@ -32,7 +32,10 @@ class ReportTest {
         0,
         null,
         0,
-        null);
+        null,
+        10,
+        10,
+        1013);
   }
 
   @Test
@@ -45,6 +48,9 @@ class ReportTest {
     assertThat(json.get("latency_ms").get("p99").asDouble()).isEqualTo(2.0);
     assertThat(json.get("latency_ms").get("p999").asDouble()).isEqualTo(3.0);
     assertThat(json.get("lost").asLong()).isZero();
+    assertThat(json.get("stalled").asInt()).isEqualTo(10);
+    assertThat(json.get("stalled_closed").asInt()).isEqualTo(10);
+    assertThat(json.get("stalled_close_code").asInt()).isEqualTo(1013);
     assertThat(json.get("passed").asBoolean()).isTrue();
   }
 
@@ -53,6 +59,7 @@ class ReportTest {
     assertThat(Report.table(fanout(0)))
         .contains("1,000,000/s")
         .contains("p99 2.000 ms")
+        .contains("10 never read; 10 closed by the server (1013)")
         .endsWith("result            ok" + System.lineSeparator());
     assertThat(Report.table(fanout(5))).contains("FAILED: 5 deliveries lost");
   }
