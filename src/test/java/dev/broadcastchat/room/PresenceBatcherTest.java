@@ -169,4 +169,30 @@ class PresenceBatcherTest {
     assertThat(events.get(0).count()).isEqualTo(2_000);
     assertThat(events.get(0).nicks()).hasSize(ServerEvent.Presence.MAX_NICKS);
   }
+
+  @Test
+  void aBigRoomWaitsLongerBetweenNoticesUpToAFewSeconds() {
+    long base = TimeUnit.MILLISECONDS.toNanos(250);
+    assertThat(PresenceBatcher.intervalFor(base, 0)).isEqualTo(base);
+    assertThat(PresenceBatcher.intervalFor(base, 1000)).isEqualTo(base);
+    assertThat(PresenceBatcher.intervalFor(base, 1001)).isEqualTo(2 * base);
+    assertThat(PresenceBatcher.intervalFor(base, 8000)).isEqualTo(8 * base);
+    assertThat(PresenceBatcher.intervalFor(base, 19_500))
+        .isEqualTo(PresenceBatcher.MAX_INTERVAL_NANOS);
+    long slow = TimeUnit.SECONDS.toNanos(10);
+    assertThat(PresenceBatcher.intervalFor(slow, 50_000))
+        .as("a configured interval longer than the cap is kept")
+        .isEqualTo(slow);
+  }
+
+  @Test
+  void waitsAccordingToTheRoomSizeWhenTheBatchStarts() throws Exception {
+    members.set(5 * PresenceBatcher.MEMBERS_PER_INTERVAL);
+    long start = System.nanoTime();
+    batcher.joined("alice");
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
+    assertThat(System.nanoTime() - start)
+        .as("five base intervals for a room of 5,000")
+        .isGreaterThanOrEqualTo(5 * INTERVAL.toNanos());
+  }
 }
