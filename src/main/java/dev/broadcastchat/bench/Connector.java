@@ -7,12 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
@@ -43,9 +39,6 @@ final class Connector {
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
   static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
-  /** Largest handshake response head accepted. */
-  private static final int MAX_RESPONSE_BYTES = 8192;
-
   private final BenchLoops loops;
   private final URI uri;
   private final InetSocketAddress server;
@@ -54,6 +47,7 @@ final class Connector {
   private final int total;
   private final Supplier<BenchClient> newClient;
   private final Bootstrap bootstrap;
+  private final HandshakeRequest request;
 
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
@@ -81,6 +75,7 @@ final class Connector {
     this.total = total;
     this.newClient = newClient;
     this.done = new CountDownLatch(total);
+    this.request = HandshakeRequest.of(uri);
     this.bootstrap =
         loops
             .transport()
@@ -135,19 +130,6 @@ final class Connector {
           done.countDown();
           openNext();
         });
-    WebSocketClientHandshaker handshaker =
-        WebSocketClientHandshakerFactory.newHandshaker(
-            uri,
-            WebSocketVersion.V13,
-            null,
-            false,
-            null,
-            FrameReader.MAX_MESSAGE_BYTES,
-            true,
-            false,
-            HANDSHAKE_TIMEOUT_MILLIS,
-            false,
-            false);
     InetSocketAddress source = new InetSocketAddress(sources.get(i % sources.size()), 0);
     ChannelFuture connect =
         bootstrap
@@ -157,16 +139,12 @@ final class Connector {
                   @Override
                   protected void initChannel(Channel ch) {
                     ChannelPipeline p = ch.pipeline();
-                    p.addLast("http", new HttpClientCodec(4096, MAX_RESPONSE_BYTES, 8192));
-                    p.addLast("http-aggregator", new HttpObjectAggregator(MAX_RESPONSE_BYTES));
+                    // Masks and frames what the bench writes (RFC 6455, 5.3).
+                    p.addLast("ws-encoder", new WebSocket13FrameEncoder(true));
                     p.addLast(
                         "handshake",
                         new HandshakeHandler(
-                            handshaker,
-                            client,
-                            loops::statsOf,
-                            handshaken,
-                            HANDSHAKE_TIMEOUT_MILLIS));
+                            request, client, loops::statsOf, handshaken, HANDSHAKE_TIMEOUT_MILLIS));
                   }
                 })
             .connect(server, source);
