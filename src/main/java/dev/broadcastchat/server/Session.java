@@ -90,8 +90,10 @@ final class Session implements Member {
   /** Messages up to this sequence number are covered by the replay. */
   private long replayedThrough = Long.MIN_VALUE;
 
-  private final ArrayDeque<ChatMessage> replayQueue = new ArrayDeque<>();
-  private final ArrayDeque<Envelope> held = new ArrayDeque<>();
+  // Both are empty for most of a connection's life; they start at their smallest (not the default
+  // 16 slots) because an idle connection's every byte counts when a server holds tens of thousands.
+  private final ArrayDeque<ChatMessage> replayQueue = new ArrayDeque<>(0);
+  private final ArrayDeque<Envelope> held = new ArrayDeque<>(0);
   private long heldBytes;
 
   Session(
