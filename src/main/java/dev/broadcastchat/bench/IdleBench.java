@@ -33,8 +33,9 @@ final class IdleBench {
   IdleResult run() throws InterruptedException {
     Run run = Run.start(config.size());
     URI url = Bench.withRoom(config.url());
+    long rssBeforeWarmup = rss();
     warmUp(run, url);
-    long rssBefore = rss();
+    long rssBefore = rssBeforeWarmup < 0 ? -1 : rss();
     Connector connector =
         new Connector(
             loops,
@@ -65,6 +66,7 @@ final class IdleBench {
           t.dropped(),
           t.firstDrop(),
           config.pid(),
+          rssBeforeWarmup,
           rssBefore,
           rssAfter);
     }

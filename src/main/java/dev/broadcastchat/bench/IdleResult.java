@@ -19,7 +19,9 @@ import java.util.Locale;
  * @param dropped connections that ended before the bench closed them
  * @param firstDrop why the first of those ended, or null
  * @param pid the server process whose memory was read, {@link BenchConfig#NO_PID} for none
- * @param rssBefore its resident memory in bytes before the first connection, -1 if not read
+ * @param rssBeforeWarmup its resident memory in bytes before the warm-up, -1 if not read
+ * @param rssBefore its resident memory in bytes after the warm-up, before the first measured
+ *     connection, -1 if not read
  * @param rssAfter its resident memory in bytes at the end of the hold, -1 if not read
  */
 public record IdleResult(
@@ -33,6 +35,7 @@ public record IdleResult(
     long dropped,
     String firstDrop,
     long pid,
+    long rssBeforeWarmup,
     long rssBefore,
     long rssAfter)
     implements BenchResult {
@@ -50,6 +53,17 @@ public record IdleResult(
   /** The server's resident memory growth per open connection, in bytes; 0 without figures. */
   public double rssPerConnection() {
     return hasMemory() && opened > 0 ? (double) (rssAfter - rssBefore) / opened : 0;
+  }
+
+  /**
+   * The server's resident memory growth per open connection counted from before the warm-up, in
+   * bytes: includes what the warm-up made resident (heap the collector had not touched yet, pools);
+   * 0 without figures.
+   */
+  public double rssPerConnectionFromCold() {
+    return hasMemory() && rssBeforeWarmup >= 0 && opened > 0
+        ? (double) (rssAfter - rssBeforeWarmup) / opened
+        : 0;
   }
 
   @Override

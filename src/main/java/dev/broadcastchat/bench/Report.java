@@ -68,6 +68,14 @@ public final class Report {
             fmt(
                 "%,.0f bytes per connection  (pid %d resident %,.1f MB before, %,.1f MB after)",
                 r.rssPerConnection(), r.pid(), r.rssBefore() / 1e6, r.rssAfter() / 1e6));
+        if (r.rssBeforeWarmup() >= 0 && r.rssBeforeWarmup() != r.rssBefore()) {
+          row(
+              out,
+              "",
+              fmt(
+                  "%,.0f bytes per connection counted from before the warm-up (%,.1f MB)",
+                  r.rssPerConnectionFromCold(), r.rssBeforeWarmup() / 1e6));
+        }
       } else {
         row(out, "server memory", "not measured (give --pid of the server)");
       }
@@ -125,9 +133,15 @@ public final class Report {
       m.put("dropped", r.dropped());
       m.put("first_drop", r.firstDrop());
       m.put("server_pid", r.pid() == BenchConfig.NO_PID ? null : r.pid());
+      m.put("rss_before_warmup_bytes", r.rssBeforeWarmup() >= 0 ? r.rssBeforeWarmup() : null);
       m.put("rss_before_bytes", r.hasMemory() ? r.rssBefore() : null);
       m.put("rss_after_bytes", r.hasMemory() ? r.rssAfter() : null);
       m.put("rss_per_connection_bytes", r.hasMemory() ? round(r.rssPerConnection(), 1) : null);
+      m.put(
+          "rss_per_connection_from_cold_bytes",
+          r.hasMemory() && r.rssBeforeWarmup() >= 0
+              ? round(r.rssPerConnectionFromCold(), 1)
+              : null);
     }
     m.put("passed", result.passed());
     m.put("problems", result.problems());

@@ -22,6 +22,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
@@ -651,20 +652,26 @@ final class Session implements Member {
     leaveRoom();
     // The connection stays open for the peer's answering close frame (onCloseFrame ends it): cut
     // at once, a peer still sending would get a reset instead of our close code.
-    channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
-    channel.eventLoop().schedule((Runnable) this::abort, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    ChannelFuture closeSent = channel.writeAndFlush(new CloseWebSocketFrame(code, reason));
+    channel
+        .eventLoop()
+        .schedule(() -> endUnanswered(closeSent), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Ends a connection whose peer did not answer our close frame in time with a reset: a peer that
-   * stopped reading would otherwise keep what it never read in the kernel's buffers, and never
-   * learn that the connection ended.
+   * Ends a connection whose peer did not answer our close frame in time. If the frame itself is
+   * still queued behind what the peer never read, the end is a reset: the kernel then drops those
+   * bytes instead of holding them, and the peer learns that the connection ended. A peer that read
+   * everything and only failed to answer gets an orderly end.
    */
-  private void abort() {
-    if (channel.isActive()) {
-      channel.config().setOption(ChannelOption.SO_LINGER, 0);
-      channel.close();
+  private void endUnanswered(ChannelFuture closeSent) {
+    if (!channel.isActive()) {
+      return;
     }
+    if (!closeSent.isDone()) {
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
+    }
+    channel.close();
   }
 
   /** Pings the peer, unless the connection is closing; returns whether it did. */

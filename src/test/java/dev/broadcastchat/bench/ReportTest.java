@@ -78,12 +78,16 @@ class ReportTest {
             0,
             null,
             42,
+            90_000_000,
             100_000_000,
             103_000_000);
     JsonNode json = new ObjectMapper().readTree(Report.json(idle));
     assertThat(json.get("connections_per_s").asDouble()).isEqualTo(2000.0);
     assertThat(json.get("rss_per_connection_bytes").asDouble()).isEqualTo(3000.0);
+    assertThat(json.get("rss_per_connection_from_cold_bytes").asDouble()).isEqualTo(13000.0);
     assertThat(json.get("passed").asBoolean()).isTrue();
-    assertThat(Report.table(idle)).contains("3,000 bytes per connection");
+    assertThat(Report.table(idle))
+        .contains("3,000 bytes per connection")
+        .contains("13,000 bytes per connection counted from before the warm-up (90.0 MB)");
   }
 }
