@@ -93,6 +93,7 @@ public final class ChatServer implements AutoCloseable {
     this.metrics = new ServerMetrics(alloc);
     Rooms rooms = new Rooms(workerGroup, alloc, ServerConfig.PRESENCE_INTERVAL, metrics);
     metrics.rooms(rooms::count);
+    metrics.refusals(refusals);
     Bus.Delivery delivery =
         hooks.delivery(
             new Bus.Delivery() {

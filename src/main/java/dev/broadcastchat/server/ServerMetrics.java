@@ -3,6 +3,7 @@ package dev.broadcastchat.server;
 import dev.broadcastchat.protocol.WireProtocol;
 import dev.broadcastchat.room.FanoutListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -185,6 +186,16 @@ final class ServerMetrics implements FanoutListener, AutoCloseable {
 
   private Counter counter(String name, String description) {
     return Counter.builder(name).description(description).register(registry);
+  }
+
+  /** Reports what {@code refusals} counted, read when scraped, one series per reason. */
+  void refusals(Refusals refusals) {
+    for (Refusals.Reason reason : Refusals.Reason.values()) {
+      FunctionCounter.builder("chat.refusals", refusals, r -> r.get(reason))
+          .description("Upgrades, commands and connections refused by a limit or check, by reason")
+          .tag("reason", reason.metricName())
+          .register(registry);
+    }
   }
 
   /** Reports {@code rooms}, read when scraped, as the number of rooms on this node. */

@@ -125,6 +125,13 @@ final class JsonTestClient implements AutoCloseable {
   }
 
   /** The next event that is not presence, of whatever type. */
+  /** The next message from {@code from}, skipping events of other kinds and others' messages. */
+  JsonNode nextMessageFrom(String from) {
+    return nextMatching(
+        e -> e.path("type").asText().equals("message") && e.path("from").asText().equals(from),
+        "a message from " + from);
+  }
+
   JsonNode nextNonPresence() {
     return nextMatching(e -> !isPresence(e), "a non-presence event");
   }
