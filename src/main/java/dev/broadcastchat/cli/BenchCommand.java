@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
       "  fanout   --clients connections in one room, --senders of them sending closed-loop (each",
       "           sends its next message when its last one came back) for --duration after",
       "           --warmup: deliveries/s, messages/s, latency percentiles, lost, duplicated.",
-      "           With --stalled N, N more of them never read: the others' figures show what",
+      "           With --stalled N, N of the clients never read: the others' figures show what",
       "           slow consumers cost them, and the server should close the stalled ones (1013).",
       "  latency  the same, each sender at --rate messages/s (open loop): latency under a given",
       "           load, measured from when each message was due.",
