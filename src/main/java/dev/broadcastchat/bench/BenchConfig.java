@@ -154,142 +154,112 @@ public record BenchConfig(
   }
 
   public BenchConfig withClients(int clients, int senders) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        stalled,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
+    Copy c = new Copy(this);
+    c.clients = clients;
+    c.senders = senders;
+    return c.build();
   }
 
   public BenchConfig withStalled(int stalled) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        stalled,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
-  }
-
-  public BenchConfig withSize(int size) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        stalled,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
+    Copy c = new Copy(this);
+    c.stalled = stalled;
+    return c.build();
   }
 
   public BenchConfig withTiming(Duration warmup, Duration duration, Duration drain) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        stalled,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
+    Copy c = new Copy(this);
+    c.warmup = warmup;
+    c.duration = duration;
+    c.drain = drain;
+    return c.build();
+  }
+
+  public BenchConfig withSize(int size) {
+    Copy c = new Copy(this);
+    c.size = size;
+    return c.build();
   }
 
   public BenchConfig withRate(int rate) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        stalled,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
+    Copy c = new Copy(this);
+    c.rate = rate;
+    return c.build();
   }
 
   public BenchConfig withIdle(int connections, Duration hold, long pid) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        stalled,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
+    Copy c = new Copy(this);
+    c.connections = connections;
+    c.hold = hold;
+    c.pid = pid;
+    return c.build();
   }
 
   public BenchConfig withConnecting(int concurrency, int sources) {
-    return new BenchConfig(
-        scenario,
-        url,
-        clients,
-        senders,
-        stalled,
-        duration,
-        warmup,
-        size,
-        rate,
-        drain,
-        connections,
-        hold,
-        pid,
-        concurrency,
-        sources,
-        threads);
+    Copy c = new Copy(this);
+    c.concurrency = concurrency;
+    c.sources = sources;
+    return c.build();
+  }
+
+  /**
+   * A config's values, to change a few and make a new config of them: the one place besides the
+   * command line that lists every component, so that a new one is added here and nowhere else.
+   */
+  private static final class Copy {
+    final Scenario scenario;
+    final URI url;
+    int clients;
+    int senders;
+    int stalled;
+    Duration duration;
+    Duration warmup;
+    int size;
+    int rate;
+    Duration drain;
+    int connections;
+    Duration hold;
+    long pid;
+    int concurrency;
+    int sources;
+    final int threads;
+
+    Copy(BenchConfig c) {
+      scenario = c.scenario;
+      url = c.url;
+      clients = c.clients;
+      senders = c.senders;
+      stalled = c.stalled;
+      duration = c.duration;
+      warmup = c.warmup;
+      size = c.size;
+      rate = c.rate;
+      drain = c.drain;
+      connections = c.connections;
+      hold = c.hold;
+      pid = c.pid;
+      concurrency = c.concurrency;
+      sources = c.sources;
+      threads = c.threads;
+    }
+
+    BenchConfig build() {
+      return new BenchConfig(
+          scenario,
+          url,
+          clients,
+          senders,
+          stalled,
+          duration,
+          warmup,
+          size,
+          rate,
+          drain,
+          connections,
+          hold,
+          pid,
+          concurrency,
+          sources,
+          threads);
+    }
   }
 }

@@ -1,7 +1,9 @@
 package dev.broadcastchat.bench;
 
+import io.netty.util.concurrent.Future;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -101,11 +103,11 @@ final class FanoutBench {
 
   /** Makes {@code clients} stop reading, and waits until each has. */
   private static void stall(List<BenchClient> clients) throws InterruptedException {
-    List<io.netty.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+    List<Future<?>> done = new ArrayList<>();
     for (BenchClient client : clients) {
       done.add(client.channel().eventLoop().submit(client::stall));
     }
-    for (io.netty.util.concurrent.Future<?> f : done) {
+    for (Future<?> f : done) {
       f.await();
     }
   }

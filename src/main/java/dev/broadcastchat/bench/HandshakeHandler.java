@@ -2,6 +2,7 @@ package dev.broadcastchat.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -80,7 +81,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     if (head == null) {
       head = in;
     } else {
-      head = ctx.alloc().compositeBuffer().addComponents(true, head, in);
+      // The response came in pieces (rare): gather them in one composite, grown in place.
+      if (!(head instanceof CompositeByteBuf)) {
+        head = ctx.alloc().compositeBuffer().addComponent(true, head);
+      }
+      ((CompositeByteBuf) head).addComponent(true, in);
     }
     int end = ByteBufUtil.indexOf(HandshakeRequest.END_OF_HEAD, head);
     if (end < 0) {

@@ -34,16 +34,9 @@ final class IdleBench {
     Run run = Run.start(config.size());
     URI url = Bench.withRoom(config.url());
     long rssBeforeWarmup = rss();
-    warmUp(run, url);
-    long rssBefore = rssBeforeWarmup < 0 ? -1 : rss();
-    Connector connector =
-        new Connector(
-            loops,
-            url,
-            config.sources(),
-            config.concurrency(),
-            config.connections(),
-            () -> new BenchClient(run, 0));
+    boolean warmedUp = warmUp(run, url);
+    long rssBefore = warmedUp && rssBeforeWarmup >= 0 ? rss() : rssBeforeWarmup;
+    Connector connector = readers(run, url, config.connections());
     try (Crowd crowd = Crowd.open(connector, url, "idle", config.connections(), progress)) {
       progress.accept(
           String.format(
@@ -72,22 +65,23 @@ final class IdleBench {
     }
   }
 
-  /** Opens and closes waves of connections until the warm-up time is over (none if it is 0). */
-  private void warmUp(Run run, URI url) throws InterruptedException {
+  /** A connector for {@code total} connections that only read. */
+  private Connector readers(Run run, URI url, int total) {
+    return new Connector(
+        loops, url, config.sources(), config.concurrency(), total, () -> new BenchClient(run, 0));
+  }
+
+  /**
+   * Opens and closes waves of connections until the warm-up time is over; returns whether it opened
+   * any (none if the warm-up is 0).
+   */
+  private boolean warmUp(Run run, URI url) throws InterruptedException {
     long start = System.nanoTime();
     long end = start + config.warmup().toNanos();
     int wave = Math.min(config.connections(), WARMUP_WAVE);
     long opened = 0;
     while (end - System.nanoTime() > 0) {
-      Connector connector =
-          new Connector(
-              loops,
-              url,
-              config.sources(),
-              config.concurrency(),
-              wave,
-              () -> new BenchClient(run, 0));
-      try (Crowd crowd = Crowd.open(connector, url, "idle warm-up", wave, progress)) {
+      try (Crowd crowd = Crowd.open(readers(run, url, wave), url, "idle warm-up", wave, progress)) {
         opened += crowd.size();
       }
       progress.accept(
@@ -97,6 +91,7 @@ final class IdleBench {
               TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
               opened));
     }
+    return opened > 0;
   }
 
   /** Keeps the connections open for the hold time, with a line each second. */
