@@ -11,8 +11,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
@@ -26,6 +24,9 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   static final String HTTP_HANDLER = "http-handler";
   static final String GUARD = "upgrade-guard";
   static final String DEADLINE = "handshake-deadline";
+
+  /** Answers the upgrade request; replaced by the UTF-8 check once it has. */
+  static final String UPGRADE = "ws-upgrade";
 
   /** Longest request line, largest header block, of an HTTP request. */
   static final int MAX_INITIAL_LINE = 4096;
@@ -42,11 +43,14 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   private final SslContext sslContext;
   private final ServerMetrics metrics;
   private final HttpRequestHandler httpHandler;
-  private final WebSocketServerProtocolConfig wsConfig;
+  private final WebSocketUpgrade upgrade;
   private final UpgradeGuard guard;
   private final ConnectionLimiter limiter;
   private final Refusals refusals;
   private final GuestNames guestNames = new GuestNames();
+
+  /** Null when pings are off. */
+  private final KeepAlive keepAlive;
 
   /**
    * @param sslContext the TLS context, or null for plain ws:// and http://
@@ -75,36 +79,29 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     this.limiter =
         new ConnectionLimiter(
             config.security().maxConnections(), config.security().maxConnectionsPerIp());
-    this.wsConfig = webSocketConfig(config.maxFrameBytes(), config.handshakeTimeout());
+    this.upgrade = webSocketUpgrade(config.maxFrameBytes());
+    this.keepAlive =
+        config.pingInterval().isZero()
+            ? null
+            : new KeepAlive(config.pingInterval(), config.pingTimeout(), metrics);
   }
 
   /**
-   * The handshake and decoder settings of every chat connection: masked frames only, no extensions,
-   * UTF-8 checked as it arrives, protocol violations closed with their code.
+   * The upgrade of every chat connection: the JSON subprotocol offered, masked frames only, no
+   * extensions, frames of at most {@code maxFrameBytes}, UTF-8 checked as it arrives, protocol
+   * violations closed with their code.
    */
-  static WebSocketServerProtocolConfig webSocketConfig(
-      int maxFrameBytes, java.time.Duration handshakeTimeout) {
-    return WebSocketServerProtocolConfig.newBuilder()
-        .websocketPath("/")
-        .checkStartsWith(true)
-        .subprotocols(WireProtocol.JSON_SUBPROTOCOL)
-        .handleCloseFrames(false)
-        // No close frame of Netty's own when a connection is closed: the session sends its code,
-        // and a peer that broke the protocol in its close frame gets 1002 or a dropped
-        // connection, never a 1000 that says all was well.
-        .sendCloseFrame(null)
-        .dropPongFrames(true)
-        .handshakeTimeoutMillis(handshakeTimeout.toMillis())
-        .decoderConfig(
-            WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxFrameBytes)
-                .allowExtensions(false)
-                .allowMaskMismatch(false)
-                .expectMaskedFrames(true)
-                .closeOnProtocolViolation(true)
-                .withUTF8Validator(true)
-                .build())
-        .build();
+  static WebSocketUpgrade webSocketUpgrade(int maxFrameBytes) {
+    return new WebSocketUpgrade(
+        WireProtocol.JSON_SUBPROTOCOL,
+        WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(maxFrameBytes)
+            .allowExtensions(false)
+            .allowMaskMismatch(false)
+            .expectMaskedFrames(true)
+            .closeOnProtocolViolation(true)
+            .withUTF8Validator(true)
+            .build());
   }
 
   @Override
@@ -127,9 +124,10 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
         DEADLINE, new HandshakeDeadline(config.handshakeTimeout().toMillis(), metrics, refusals));
     p.addLast(GUARD, guard);
     p.addLast(HTTP_HANDLER, httpHandler);
-    p.addLast("ping-guard", PingGuard.INSTANCE);
-    p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
+    p.addLast(UPGRADE, upgrade);
     p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
-    p.addLast("session", new SessionHandler(rooms, bus, config, metrics, refusals, guestNames));
+    p.addLast(
+        "session",
+        new SessionHandler(rooms, bus, config, metrics, refusals, guestNames, keepAlive));
   }
 }

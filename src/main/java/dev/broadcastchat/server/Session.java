@@ -30,6 +30,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.ArrayDeque;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to its channel's event loop: every method runs there; completions from the bus hop
  * onto it first.
  */
-final class Session implements Member {
+final class Session extends KeepAlive.Peer implements Member {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
   /** How long a closing connection may take to read its close frame before it is cut. */
@@ -675,6 +676,7 @@ final class Session implements Member {
   }
 
   /** Pings the peer, unless the connection is closing; returns whether it did. */
+  @Override
   boolean ping() {
     assert loop().inEventLoop();
     if (closing) {
@@ -682,6 +684,29 @@ final class Session implements Member {
     }
     channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
     return true;
+  }
+
+  @Override
+  void noAnswer(long timeoutMillis) {
+    assert loop().inEventLoop();
+    if (!channel.isActive()) {
+      return;
+    }
+    log.debug("conn {} no answer to a ping within {} ms, closing", connectionId, timeoutMillis);
+    abort(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "no answer to ping");
+  }
+
+  /**
+   * Answers the peer's ping with {@code appData}. Only while the connection takes writes, so that a
+   * peer that pings without reading the pongs cannot make the server queue them without end; and
+   * not once our close frame is sent, after which nothing may follow it.
+   */
+  void pong(ByteBuf appData) {
+    assert loop().inEventLoop();
+    if (closing || !channel.isWritable()) {
+      return;
+    }
+    channel.writeAndFlush(new PongWebSocketFrame(appData.retain()), channel.voidPromise());
   }
 
   /**

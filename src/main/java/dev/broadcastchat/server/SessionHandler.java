@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -39,6 +41,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final ServerMetrics metrics;
   private final Refusals refusals;
   private final GuestNames guestNames;
+  private final KeepAlive keepAlive;
   private Session session;
   private String peer;
 
@@ -48,19 +51,22 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       ServerConfig config,
       ServerMetrics metrics,
       Refusals refusals,
-      GuestNames guestNames) {
+      GuestNames guestNames,
+      KeepAlive keepAlive) {
     this.rooms = rooms;
     this.bus = bus;
     this.config = config;
     this.metrics = metrics;
     this.refusals = refusals;
     this.guestNames = guestNames;
+    this.keepAlive = keepAlive;
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
-      // What only the handshake needed goes, so that frames pass through a lean pipeline.
+      // What only the handshake needed goes, so that frames pass through a lean pipeline and an
+      // idle connection holds as little as possible. Answering pings is this handler's.
       for (String name :
           new String[] {
             ChatServerInitializer.HTTP_HANDLER,
@@ -71,19 +77,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
           ctx.pipeline().remove(name);
         }
       }
-      if (ctx.pipeline().get(HandshakeDeadline.class) != null) {
-        ctx.pipeline().remove(HandshakeDeadline.class);
-      }
-      if (ctx.pipeline().get(ChatServerInitializer.GUARD) != null) {
-        ctx.pipeline().remove(ChatServerInitializer.GUARD);
-      }
-      if (!config.pingInterval().isZero()) {
-        ctx.pipeline()
-            .addFirst(
-                "keepalive",
-                new KeepAlive(
-                    config.pingInterval().toMillis(), config.pingTimeout().toMillis(), metrics));
-      }
+      Tokens.Identity identity = ctx.channel().attr(UpgradeGuard.IDENTITY).getAndSet(null);
       WireProtocol protocol = WireProtocol.forSubprotocol(handshake.selectedSubprotocol());
       QueryStringDecoder query = new QueryStringDecoder(handshake.requestUri());
       InetSocketAddress client =
@@ -105,10 +99,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
               rooms,
               config,
               metrics,
-              ctx.channel().attr(UpgradeGuard.IDENTITY).get(),
+              identity,
               refusals);
       metrics.connectionOpened(protocol);
       String room = param(query, "room");
+      if (keepAlive != null) {
+        keepAlive.watch(session, ctx.executor());
+      }
       session.start(
           room == null ? DEFAULT_ROOM : room, param(query, "nick"), param(query, "since"));
       SocketAddress tcpPeer = ctx.channel().remoteAddress();
@@ -136,6 +133,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.onFrame(text.text());
       } else if (frame instanceof CloseWebSocketFrame close) {
         session.onCloseFrame(close.statusCode());
+      } else if (frame instanceof PingWebSocketFrame) {
+        session.pong(frame.content());
+      } else if (frame instanceof PongWebSocketFrame) {
+        // An answer to our ping, or unasked (RFC 6455, 5.5.3): that it arrived is all that counts.
       } else if (frame instanceof BinaryWebSocketFrame) {
         session.close(
             WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not supported");
@@ -143,6 +144,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     } finally {
       ReferenceCountUtil.release(frame);
     }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    // Any bytes read count as a sign of life, a frame still incomplete included.
+    if (session != null) {
+      session.markRead();
+    }
+    ctx.fireChannelReadComplete();
   }
 
   @Override
@@ -156,6 +166,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (session != null) {
+      if (keepAlive != null) {
+        keepAlive.unwatch(session);
+      }
       session.onClosed();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - session.openedAtNanos());
       int code = session.closeCode();
@@ -205,26 +218,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     } else {
       channel.close();
     }
-  }
-
-  /**
-   * Ends {@code channel} at once: a chat connection gets a close frame with {@code code} first, but
-   * no wait for its answer. Runs on the channel's loop.
-   */
-  static void abortConnection(Channel channel, int code, String reason) {
-    assert channel.eventLoop().inEventLoop();
-    Session session = sessionOf(channel);
-    if (session != null) {
-      session.abort(code, reason);
-    } else {
-      channel.close();
-    }
-  }
-
-  /** Pings a chat connection unless it is closing; returns whether it did. */
-  static boolean ping(Channel channel) {
-    Session session = sessionOf(channel);
-    return session != null && session.ping();
   }
 
   private static Session sessionOf(Channel channel) {

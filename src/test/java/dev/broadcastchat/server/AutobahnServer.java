@@ -15,20 +15,20 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import java.time.Duration;
 import java.util.List;
 
 /**
  * The server the Autobahn|Testsuite fuzzing client runs against (bound to the integration-test
- * phase in the pom): our production HTTP codec, upgrade guard, handshake and decoder settings
+ * phase in the pom): our production HTTP codec, upgrade guard, upgrade and decoder settings
  * (masking, UTF-8 checked as it arrives, protocol violations closed with their code) and frame
- * aggregator, with an echo at the end instead of a chat session. For this server only: binary is
- * echoed, caps are 20 MiB, there is no rate limit and 64 MiB may wait to be written, since the
- * suite sends frames and bursts that large.
+ * aggregator, with an echo at the end instead of a chat session, answering pings as it does. For
+ * this server only: binary is echoed, caps are 20 MiB, there is no rate limit and 64 MiB may wait
+ * to be written, since the suite sends frames and bursts that large.
  */
 public final class AutobahnServer {
   static final int MAX_BYTES = 20 * 1024 * 1024;
@@ -68,9 +68,7 @@ public final class AutobahnServer {
                               new HttpObjectAggregator(ChatServerInitializer.MAX_HTTP_BODY),
                               new HandshakeDeadline(10_000, metrics, refusals),
                               guard,
-                              new WebSocketServerProtocolHandler(
-                                  ChatServerInitializer.webSocketConfig(
-                                      MAX_BYTES, Duration.ofSeconds(10))),
+                              ChatServerInitializer.webSocketUpgrade(MAX_BYTES),
                               new WebSocketFrameAggregator(MAX_BYTES),
                               new Echo());
                     }
@@ -91,6 +89,11 @@ public final class AutobahnServer {
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
         ctx.writeAndFlush(frame.retain());
+      } else if (frame instanceof PingWebSocketFrame) {
+        // As the chat session answers pings (Session.pong).
+        if (ctx.channel().isWritable()) {
+          ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+        }
       } else if (frame instanceof CloseWebSocketFrame close) {
         int code = close.statusCode();
         CloseWebSocketFrame answer =
