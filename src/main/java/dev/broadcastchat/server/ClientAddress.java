@@ -19,7 +19,9 @@ final class ClientAddress {
 
   /** The client's address for {@code channel}, given its request's X-Forwarded-For values. */
   static InetSocketAddress of(Channel channel, TrustedProxies trusted, List<String> forwardedFor) {
-    InetSocketAddress peer = channel.attr(PROXIED_SOURCE).get();
+    // hasAttr first: attr() would give every connection an empty attribute to hold.
+    InetSocketAddress peer =
+        channel.hasAttr(PROXIED_SOURCE) ? channel.attr(PROXIED_SOURCE).get() : null;
     if (peer == null) {
       peer = (InetSocketAddress) channel.remoteAddress();
     }

@@ -92,10 +92,10 @@ final class Session extends KeepAlive.Peer implements Member {
   /** Messages up to this sequence number are covered by the replay. */
   private long replayedThrough = Long.MIN_VALUE;
 
-  // Both are empty for most of a connection's life; they start at their smallest (not the default
-  // 16 slots) because an idle connection's every byte counts when a server holds tens of thousands.
-  private final ArrayDeque<ChatMessage> replayQueue = new ArrayDeque<>(0);
-  private final ArrayDeque<Envelope> held = new ArrayDeque<>(0);
+  // Both exist only while a replay is under way, null for the rest of a connection's life: an idle
+  // connection's every byte counts when a server holds tens of thousands.
+  private ArrayDeque<ChatMessage> replayQueue;
+  private ArrayDeque<Envelope> held;
   private long heldBytes;
 
   Session(
@@ -259,7 +259,8 @@ final class Session extends KeepAlive.Peer implements Member {
       nick = target.claimNickWithSuffix(requestedNick, this);
     }
     room = target;
-    lastRoomName = roomName;
+    // The room's own copy of the name, shared by its members, rather than this request's.
+    lastRoomName = target.name();
     if (first || protocol == WireProtocol.JSON) {
       send(new ServerEvent.Welcome(roomName, nick, addr));
     } else {
@@ -292,7 +293,7 @@ final class Session extends KeepAlive.Peer implements Member {
     if (replay.gap()) {
       send(new ServerEvent.Gap(since));
     }
-    replayQueue.addAll(replay.messages());
+    replayQueue = new ArrayDeque<>(replay.messages());
     pumpReplay();
   }
 
@@ -305,15 +306,19 @@ final class Session extends KeepAlive.Peer implements Member {
       channel.flush();
       return;
     }
+    replayQueue = null;
     send(new ServerEvent.Live());
     live = true;
-    Envelope envelope;
-    while ((envelope = held.pollFirst()) != null) {
-      try {
-        metrics.wrote(write(envelope));
-      } finally {
-        envelope.release();
+    if (held != null) {
+      Envelope envelope;
+      while ((envelope = held.pollFirst()) != null) {
+        try {
+          metrics.wrote(write(envelope));
+        } finally {
+          envelope.release();
+        }
       }
+      held = null;
     }
     heldBytes = 0;
     channel.flush();
@@ -321,7 +326,7 @@ final class Session extends KeepAlive.Peer implements Member {
 
   /** The channel can take more: continue a replay that was waiting for it. */
   void onWritable() {
-    if (!live && !replayQueue.isEmpty() && !closing) {
+    if (!live && replayQueue != null && !closing) {
       pumpReplay();
     }
   }
@@ -544,6 +549,9 @@ final class Session extends KeepAlive.Peer implements Member {
       return 0;
     }
     if (!live) {
+      if (held == null) {
+        held = new ArrayDeque<>();
+      }
       held.addLast(envelope.retain());
       heldBytes += envelope.frameBytes(protocol);
       if (heldBytes > config.maxQueuedBytes()) {
@@ -767,10 +775,13 @@ final class Session extends KeepAlive.Peer implements Member {
       room.releaseNick(nick, this);
       room = null;
     }
-    replayQueue.clear();
-    Envelope envelope;
-    while ((envelope = held.pollFirst()) != null) {
-      envelope.release();
+    replayQueue = null;
+    if (held != null) {
+      Envelope envelope;
+      while ((envelope = held.pollFirst()) != null) {
+        envelope.release();
+      }
+      held = null;
     }
     heldBytes = 0;
   }

@@ -77,7 +77,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
           ctx.pipeline().remove(name);
         }
       }
-      Tokens.Identity identity = ctx.channel().attr(UpgradeGuard.IDENTITY).getAndSet(null);
+      Tokens.Identity identity =
+          ctx.channel().hasAttr(UpgradeGuard.IDENTITY)
+              ? ctx.channel().attr(UpgradeGuard.IDENTITY).getAndSet(null)
+              : null;
       WireProtocol protocol = WireProtocol.forSubprotocol(handshake.selectedSubprotocol());
       QueryStringDecoder query = new QueryStringDecoder(handshake.requestUri());
       InetSocketAddress client =
