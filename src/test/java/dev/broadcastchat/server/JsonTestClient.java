@@ -3,11 +3,14 @@ package dev.broadcastchat.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.UncheckedIOException;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,28 +25,50 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * A client of the JSON protocol for tests, on the JDK's {@link WebSocket} and a plain Jackson tree:
- * it shares no code with the server. Every event received is queued in arrival order.
+ * A client of the JSON protocol for tests, on {@link RawWebSocket} (a plain socket) and a plain
+ * Jackson tree: it shares no code with the server. Every event received is queued in arrival order
+ * by a reader thread, which also answers pings and close frames as any client does.
  *
- * <p>Thread-safe: the JDK delivers events on its own threads; {@link #send} serialises senders.
+ * <p>Not the JDK's {@code java.net.http.WebSocket}: under load, that client now and then failed a
+ * connection with "Invalid UTF-8 in frame TEXT" while the bytes the server had sent, recorded by a
+ * relay in between, were all valid frames of valid UTF-8.
+ *
+ * <p>Thread-safe: {@link #send} serialises senders; events are taken from any thread.
  */
 final class JsonTestClient implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final int PING = 0x9;
+  private static final int PONG = 0xA;
+  private static final int CONTINUATION = 0x0;
 
   private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-  private final WebSocket webSocket;
+  private final RawWebSocket webSocket;
+  private boolean closeSent;
 
   private JsonTestClient(URI uri) {
-    this.webSocket =
-        await(
-            HTTP.newWebSocketBuilder()
-                .subprotocols("chat.v1.json")
-                .connectTimeout(TIMEOUT)
-                .buildAsync(uri, new Listener()),
-            "open " + uri);
+    if (!"ws".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("ws:// only: " + uri);
+    }
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    if (uri.getRawQuery() != null) {
+      path += "?" + uri.getRawQuery();
+    }
+    try {
+      webSocket =
+          RawWebSocket.connect(
+              new InetSocketAddress(uri.getHost(), uri.getPort()),
+              256 * 1024,
+              path,
+              "Sec-WebSocket-Protocol: chat.v1.json");
+      webSocket.readTimeout(Duration.ZERO);
+    } catch (IOException e) {
+      throw new AssertionError("open " + uri + " failed: " + e, e);
+    }
+    Thread reader = new Thread(this::read, "json-test-client");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   /**
@@ -71,9 +96,9 @@ final class JsonTestClient implements AutoCloseable {
     return new JsonTestClient(uri);
   }
 
-  /** The negotiated subprotocol. */
+  /** The negotiated subprotocol, or null if none was. */
   String subprotocol() {
-    return webSocket.getSubprotocol();
+    return webSocket.responseHeader("Sec-WebSocket-Protocol");
   }
 
   /** Sends a JSON object made of name, value pairs. */
@@ -87,7 +112,11 @@ final class JsonTestClient implements AutoCloseable {
 
   /** Sends {@code text} as it is. */
   synchronized void sendRaw(String text) {
-    await(webSocket.sendText(text, true), "send");
+    try {
+      webSocket.sendText(text);
+    } catch (IOException e) {
+      throw new AssertionError("send failed: " + e, e);
+    }
   }
 
   /** Sends a chat message. */
@@ -124,14 +153,18 @@ final class JsonTestClient implements AutoCloseable {
     return nextMatching(e -> e.path("type").asText().equals(type), "a " + type + " event");
   }
 
-  /** The next event that is not presence, of whatever type. */
   /** The next message from {@code from}, skipping events of other kinds and others' messages. */
   JsonNode nextMessageFrom(String from) {
-    return nextMatching(
-        e -> e.path("type").asText().equals("message") && e.path("from").asText().equals(from),
-        "a message from " + from);
+    while (true) {
+      JsonNode event = next();
+      if (event.path("type").asText().equals("message")
+          && event.path("from").asText().equals(from)) {
+        return event;
+      }
+    }
   }
 
+  /** The next event that is not presence, of whatever type. */
   JsonNode nextNonPresence() {
     return nextMatching(e -> !isPresence(e), "a non-presence event");
   }
@@ -196,13 +229,84 @@ final class JsonTestClient implements AutoCloseable {
     return closeCode.isDone();
   }
 
+  /** Starts the closing handshake with 1000. */
   void sendClose() {
-    await(webSocket.sendClose(WebSocket.NORMAL_CLOSURE, ""), "send close");
+    sendCloseFrame(1000);
   }
 
+  private synchronized void sendCloseFrame(int code) {
+    if (closeSent) {
+      return;
+    }
+    closeSent = true;
+    try {
+      webSocket.sendFrame(
+          true, RawWebSocket.Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
+    } catch (IOException e) {
+      throw new AssertionError("send close failed: " + e, e);
+    }
+  }
+
+  private synchronized void sendPong(byte[] payload) throws IOException {
+    if (!closeSent) {
+      webSocket.sendFrame(true, PONG, payload);
+    }
+  }
+
+  /** Ends the connection at once, without a closing handshake. */
   @Override
   public void close() {
-    webSocket.abort();
+    try {
+      webSocket.close();
+    } catch (IOException e) {
+      // Gone either way.
+    }
+  }
+
+  /**
+   * The reader thread: queues each text message, answers pings, records the server's close code and
+   * answers its close frame; a failure (a reset, bad UTF-8) completes the close code exceptionally.
+   */
+  private void read() {
+    ByteArrayOutputStream message = new ByteArrayOutputStream();
+    try {
+      for (RawWebSocket.Frame frame = webSocket.readFrame();
+          frame != null;
+          frame = webSocket.readFrame()) {
+        switch (frame.opcode()) {
+          case RawWebSocket.Frame.TEXT, CONTINUATION -> {
+            message.write(frame.payload());
+            if (frame.fin()) {
+              String text =
+                  StandardCharsets.UTF_8
+                      .newDecoder()
+                      .onMalformedInput(CodingErrorAction.REPORT)
+                      .onUnmappableCharacter(CodingErrorAction.REPORT)
+                      .decode(ByteBuffer.wrap(message.toByteArray()))
+                      .toString();
+              message.reset();
+              events.add(MAPPER.readTree(text));
+            }
+          }
+          case PING -> sendPong(frame.payload());
+          case PONG -> {}
+          case RawWebSocket.Frame.CLOSE -> {
+            int code = frame.closeCode();
+            int answer = code < 0 ? 1000 : code;
+            try {
+              sendCloseFrame(answer);
+            } catch (AssertionError e) {
+              // The server may already have ended the connection.
+            }
+            closeCode.complete(code < 0 ? 1005 : code);
+          }
+          default -> throw new IOException("unexpected frame: " + frame);
+        }
+      }
+      closeCode.completeExceptionally(new EOFException("connection ended without a close frame"));
+    } catch (IOException e) {
+      closeCode.completeExceptionally(e);
+    }
   }
 
   static boolean isPresence(JsonNode event) {
@@ -224,37 +328,6 @@ final class JsonTestClient implements AutoCloseable {
       throw new AssertionError(what + " failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
       throw new AssertionError(what + ": nothing within " + TIMEOUT, e);
-    }
-  }
-
-  private final class Listener implements WebSocket.Listener {
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          events.add(MAPPER.readTree(partial.toString()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new UncheckedIOException(e);
-        } finally {
-          partial.setLength(0);
-        }
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      closeCode.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      closeCode.completeExceptionally(error);
     }
   }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -55,6 +56,7 @@ final class RawWebSocket implements AutoCloseable {
   private final DataInputStream in;
   private final SecureRandom random = new SecureRandom();
   private String extraHeaders = "";
+  private String responseHead = "";
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
@@ -142,6 +144,7 @@ final class RawWebSocket implements AutoCloseable {
     out.flush();
 
     String head = readResponseHead();
+    responseHead = head;
     String[] lines = head.split("\r\n");
     if (!lines[0].startsWith("HTTP/1.1 101 ")) {
       throw new IOException("upgrade refused: " + lines[0]);
@@ -183,6 +186,22 @@ final class RawWebSocket implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is missing from this JDK", e);
     }
+  }
+
+  /** The value of the handshake response's header {@code name}, or null if it has none. */
+  String responseHeader(String name) {
+    for (String line : responseHead.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    return null;
+  }
+
+  /** How long {@link #readFrame} waits for bytes before it fails; 0 waits for ever. */
+  void readTimeout(Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
   }
 
   /** The local port of the connection: the port in the {@code ip:port} the server sees. */
