@@ -107,7 +107,7 @@ class BenchIT {
   @Test
   void stalledClientsAreNotReceiversAndTheServerClosesThem() throws Exception {
     // The stalled clients never read, so they never answer the server's pings either: with a
-    // short keepalive the server ends them within two seconds or so whatever the machine's speed,
+    // short keepalive the server ends them within a second or two whatever the machine's speed,
     // where filling their socket buffers until the slow-consumer bound trips (SlowConsumerIT)
     // would take a volume of messages that a loaded machine may not reach in the run.
     ChatServer pinging =
@@ -117,8 +117,9 @@ class BenchIT {
                 .port(0)
                 .rate(0)
                 .pingInterval(Duration.ofMillis(300))
-                // Long enough that a receiver's pong is read in time on a busy machine.
-                .pingTimeout(Duration.ofSeconds(1))
+                // Short: the stalled clients must be ended before their receive buffers fill (at
+                // about 128 KB they do), or the server's FIN waits behind data they never read.
+                .pingTimeout(Duration.ofMillis(300))
                 .build());
     try {
       int stalled = 3;

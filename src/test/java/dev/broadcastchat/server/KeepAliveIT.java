@@ -61,6 +61,40 @@ class KeepAliveIT {
   }
 
   @Test
+  void aPingIsAnsweredWithAPongCarryingItsPayload() throws Exception {
+    try (RawWebSocket raw = RawWebSocket.connect(chat.server().address(), 64 * 1024)) {
+      byte[] payload = "are you there?".getBytes(StandardCharsets.UTF_8);
+      raw.sendFrame(true, 0x9, payload);
+      RawWebSocket.Frame pong = next(raw, f -> f.opcode() == 0xA);
+      assertThat(pong.payload()).isEqualTo(payload);
+      // An unasked pong is allowed (RFC 6455, 5.5.3): the connection goes on.
+      raw.sendFrame(true, 0xA, new byte[0]);
+      raw.sendText("still here");
+      next(raw, f -> f.opcode() == RawWebSocket.Frame.TEXT && f.text().endsWith(": still here"));
+    }
+  }
+
+  /**
+   * The next frame {@code wanted} takes, answering the server's pings and skipping everything else
+   * (the welcome, presence notices) on the way.
+   */
+  private static RawWebSocket.Frame next(
+      RawWebSocket raw, java.util.function.Predicate<RawWebSocket.Frame> wanted)
+      throws IOException {
+    while (true) {
+      RawWebSocket.Frame frame = raw.readFrame();
+      assertThat(frame).as("a frame before the end of the connection").isNotNull();
+      if (wanted.test(frame)) {
+        return frame;
+      }
+      assertThat(frame.opcode()).as("no close before what is awaited").isNotEqualTo(0x8);
+      if (frame.opcode() == 0x9) {
+        raw.sendFrame(true, 0xA, frame.payload());
+      }
+    }
+  }
+
+  @Test
   void aPeerThatAnswersPingsStaysConnected() {
     TestClient client = chat.connect();
     assertThat(client.nextMessage()).startsWith("Welcome");
