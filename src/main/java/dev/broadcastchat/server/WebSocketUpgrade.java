@@ -1,29 +1,24 @@
 package dev.broadcastchat.server;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Answers an upgrade request that got this far (the guard let it through) and turns the connection
@@ -59,14 +54,7 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     String version = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
     if (!WebSocketVersion.V13.toHttpHeaderValue().equals(version)) {
-      FullHttpResponse response =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1, HttpResponseStatus.UPGRADE_REQUIRED, Unpooled.EMPTY_BUFFER);
-      response
-          .headers()
-          .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketVersion.V13.toHttpHeaderValue());
-      HttpUtil.setContentLength(response, 0);
-      ctx.writeAndFlush(response);
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
       return;
     }
     Handshake handshake = new Handshake(request.uri(), subprotocols, decoderConfig);
@@ -74,13 +62,8 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
     try {
       response = handshake.response(request);
     } catch (WebSocketHandshakeException e) {
-      byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
-      FullHttpResponse refusal =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(body));
-      refusal.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-      HttpUtil.setContentLength(refusal, body.length);
-      ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+      HttpRequestHandler.respond(
+          ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", false);
       return;
     }
     ChannelPipeline p = ctx.pipeline();

@@ -231,19 +231,18 @@ final class JsonTestClient implements AutoCloseable {
 
   /** Starts the closing handshake with 1000. */
   void sendClose() {
-    sendCloseFrame(1000);
-  }
-
-  private synchronized void sendCloseFrame(int code) {
-    if (closeSent) {
-      return;
-    }
-    closeSent = true;
     try {
-      webSocket.sendFrame(
-          true, RawWebSocket.Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
+      sendCloseFrame(1000);
     } catch (IOException e) {
       throw new AssertionError("send close failed: " + e, e);
+    }
+  }
+
+  private synchronized void sendCloseFrame(int code) throws IOException {
+    if (!closeSent) {
+      closeSent = true;
+      webSocket.sendFrame(
+          true, RawWebSocket.Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
     }
   }
 
@@ -292,13 +291,12 @@ final class JsonTestClient implements AutoCloseable {
           case PONG -> {}
           case RawWebSocket.Frame.CLOSE -> {
             int code = frame.closeCode();
-            int answer = code < 0 ? 1000 : code;
-            try {
-              sendCloseFrame(answer);
-            } catch (AssertionError e) {
-              // The server may already have ended the connection.
-            }
             closeCode.complete(code < 0 ? 1005 : code);
+            try {
+              sendCloseFrame(code < 0 ? 1000 : code);
+            } catch (IOException e) {
+              // The server may already have ended the connection; its code is recorded.
+            }
           }
           default -> throw new IOException("unexpected frame: " + frame);
         }
