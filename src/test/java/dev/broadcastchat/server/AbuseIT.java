@@ -268,7 +268,7 @@ class AbuseIT {
             assertThat(message.path("from").asText()).isEqualTo(welcome.path("addr").asText());
             assertThat(message.path("addr").asText()).isEqualTo(welcome.path("addr").asText());
             anon.send("type", "nick", "nick", "guest-0123abcd");
-            assertThat(anon.next("error").path("code").asText()).isEqualTo("bad_name");
+            assertThat(anon.nextAmidChat("error").path("code").asText()).isEqualTo("bad_name");
           }
         });
   }

@@ -124,7 +124,7 @@ class AuthIT {
             alice.replayUntilLive();
             alice2.replayUntilLive();
             alice.send("type", "nick", "nick", "carol");
-            assertThat(alice.next("error").path("code").asText()).isEqualTo("forbidden");
+            assertThat(alice.nextAmidChat("error").path("code").asText()).isEqualTo("forbidden");
             TestClient text =
                 TestClient.connect(
                     java.net.URI.create(

@@ -164,18 +164,34 @@ final class JsonTestClient implements AutoCloseable {
     }
   }
 
+  /**
+   * The next event of {@code type}, skipping presence and chat messages on the way: for a member of
+   * a room where others (bystanders) may speak at any moment.
+   */
+  JsonNode nextAmidChat(String type) {
+    return nextMatching(
+        e -> e.path("type").asText().equals(type),
+        e -> isPresence(e) || e.path("type").asText().equals("message"),
+        "a " + type + " event");
+  }
+
   /** The next event that is not presence, of whatever type. */
   JsonNode nextNonPresence() {
     return nextMatching(e -> !isPresence(e), "a non-presence event");
   }
 
   private JsonNode nextMatching(Predicate<JsonNode> wanted, String what) {
+    return nextMatching(wanted, JsonTestClient::isPresence, what);
+  }
+
+  private JsonNode nextMatching(
+      Predicate<JsonNode> wanted, Predicate<JsonNode> skippable, String what) {
     while (true) {
       JsonNode event = next();
       if (wanted.test(event)) {
         return event;
       }
-      if (!isPresence(event)) {
+      if (!skippable.test(event)) {
         throw new AssertionError("expected " + what + " but got " + event);
       }
     }
