@@ -224,8 +224,9 @@ final class ServerCommand implements Callable<Integer> {
               + SecurityConfig.DEFAULT_MAX_CONNECTIONS_PER_IP
               + "}",
       description =
-          "Open connections from one address at most, 0 for no limit; more get HTTP 429"
-              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_CONNECTIONS_PER_IP).")
+          "Open connections from one address at most, 0 for no limit; more get HTTP 429."
+              + " Behind a proxy named in --trusted-proxies, the address is the client's it"
+              + " forwards (default: ${DEFAULT-VALUE}; env CHAT_MAX_CONNECTIONS_PER_IP).")
   int maxConnectionsPerIp;
 
   @Option(

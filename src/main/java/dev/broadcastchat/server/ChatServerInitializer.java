@@ -75,10 +75,12 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     this.refusals = refusals;
     this.httpHandler =
         new HttpRequestHandler(bus::ready, draining, metrics, !config.hasAdminPort(), staticFiles);
-    this.guard = new UpgradeGuard(config.security(), refusals);
     this.limiter =
         new ConnectionLimiter(
-            config.security().maxConnections(), config.security().maxConnectionsPerIp());
+            config.security().maxConnections(),
+            config.security().maxConnectionsPerIp(),
+            config.trustedProxies());
+    this.guard = new UpgradeGuard(config.security(), refusals, limiter, config.trustedProxies());
     this.upgrade = webSocketUpgrade(config.maxFrameBytes());
     this.keepAlive =
         config.pingInterval().isZero()

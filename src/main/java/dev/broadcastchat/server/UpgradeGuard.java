@@ -49,12 +49,24 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final SecurityConfig security;
   private final Tokens tokens;
   private final Refusals refusals;
+  private final ConnectionLimiter limiter;
+  private final TrustedProxies trustedProxies;
 
-  UpgradeGuard(SecurityConfig security, Refusals refusals) {
+  /**
+   * @param limiter what counts a connection from a trusted proxy against its client's address
+   * @param trustedProxies the proxies whose headers name the client
+   */
+  UpgradeGuard(
+      SecurityConfig security,
+      Refusals refusals,
+      ConnectionLimiter limiter,
+      TrustedProxies trustedProxies) {
     super(false);
     this.security = security;
     this.tokens = security.authRequired() ? new Tokens(security.authSecret()) : null;
     this.refusals = refusals;
+    this.limiter = limiter;
+    this.trustedProxies = trustedProxies;
   }
 
   @Override
@@ -86,6 +98,16 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
           ctx, Refusals.Reason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request");
     }
     ConnectionLimiter.Verdict verdict = ctx.channel().attr(VERDICT).get();
+    if (verdict == ConnectionLimiter.Verdict.CLIENT_PENDING) {
+      // Through a trusted proxy: the first request names the client the connection counts for.
+      InetSocketAddress client =
+          ClientAddress.of(
+              ctx.channel(),
+              trustedProxies,
+              request.headers().getAll(SessionHandler.X_FORWARDED_FOR));
+      verdict = limiter.countClient(ctx.channel(), client.getAddress());
+      ctx.channel().attr(VERDICT).set(verdict);
+    }
     if (verdict == ConnectionLimiter.Verdict.TOO_MANY) {
       return refuse(
           ctx,

@@ -44,7 +44,12 @@ public final class AutobahnServer {
     SecurityConfig security = SecurityConfig.DEFAULTS.withOrigins(List.of("*"), false);
     Refusals refusals = new Refusals();
     ServerMetrics metrics = new ServerMetrics(PooledByteBufAllocator.DEFAULT);
-    UpgradeGuard guard = new UpgradeGuard(security, refusals);
+    UpgradeGuard guard =
+        new UpgradeGuard(
+            security,
+            refusals,
+            new ConnectionLimiter(Integer.MAX_VALUE, 0, TrustedProxies.NONE),
+            TrustedProxies.NONE);
     try {
       Channel channel =
           new ServerBootstrap()

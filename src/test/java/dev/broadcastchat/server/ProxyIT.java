@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -78,6 +80,78 @@ class ProxyIT {
       assertThatThrownBy(() -> RawWebSocket.connect(server.address(), 64 * 1024, v1, ""))
           .isInstanceOf(IOException.class);
     }
+  }
+
+  @Test
+  void thePerAddressLimitCountsTheForwardedClientNotTheProxy() throws Exception {
+    try (ChatServer server = startWithPerIpLimit("127.0.0.1", 2)) {
+      String alice = "X-Forwarded-For: 203.0.113.7\r\n";
+      try (RawWebSocket first = connect(server, alice);
+          RawWebSocket second = connect(server, alice)) {
+        assertThatThrownBy(() -> connect(server, alice))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("429");
+        // Others behind the same proxy have their own allowance, and so does the proxy itself.
+        try (RawWebSocket bob = connect(server, "X-Forwarded-For: 203.0.113.8\r\n");
+            RawWebSocket bob2 = connect(server, "X-Forwarded-For: 203.0.113.8\r\n");
+            RawWebSocket probe = connect(server, "")) {
+          assertThat(echo(bob, "bob")).isEqualTo("203.0.113.8:" + bob.localPort() + ": bob");
+          assertThat(echo(probe, "probe")).startsWith("127.0.0.1:");
+        }
+        assertThat(echo(second, "still here")).startsWith("203.0.113.7:");
+      }
+      // A closed connection gives its place back (the close is seen on the server's loop).
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                try (RawWebSocket again = connect(server, alice)) {
+                  assertThat(echo(again, "back")).startsWith("203.0.113.7:");
+                }
+              });
+      assertThat(server.refusals().get(Refusals.Reason.MAX_CONNECTIONS_PER_IP)).isPositive();
+    }
+  }
+
+  @Test
+  void thePerAddressLimitCountsTheSourceAProxyProtocolHeaderNames() throws Exception {
+    try (ChatServer server = startWithPerIpLimit("127.0.0.1", 1)) {
+      byte[] carol =
+          "PROXY TCP4 192.0.2.9 127.0.0.1 5555 8080\r\n".getBytes(StandardCharsets.US_ASCII);
+      byte[] dave =
+          "PROXY TCP4 192.0.2.10 127.0.0.1 5556 8080\r\n".getBytes(StandardCharsets.US_ASCII);
+      try (RawWebSocket first = RawWebSocket.connect(server.address(), 64 * 1024, carol, "");
+          RawWebSocket other = RawWebSocket.connect(server.address(), 64 * 1024, dave, "")) {
+        assertThatThrownBy(() -> RawWebSocket.connect(server.address(), 64 * 1024, carol, ""))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("429");
+        assertThat(echo(other, "dave")).isEqualTo("192.0.2.10:5556: dave");
+        assertThat(echo(first, "carol")).isEqualTo("192.0.2.9:5555: carol");
+      }
+    }
+  }
+
+  @Test
+  void thePerAddressLimitCountsAnUntrustedPeerByItsOwnAddressWhateverItForwards() throws Exception {
+    try (ChatServer server = startWithPerIpLimit("10.0.0.1", 1);
+        RawWebSocket first = connect(server, "X-Forwarded-For: 203.0.113.7\r\n")) {
+      assertThatThrownBy(() -> connect(server, "X-Forwarded-For: 203.0.113.8\r\n"))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("429");
+      assertThat(echo(first, "one")).startsWith("127.0.0.1:");
+    }
+  }
+
+  private static ChatServer startWithPerIpLimit(String trusted, int perIp) {
+    return ChatServer.start(
+        ServerConfig.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .trustedProxies(TrustedProxies.parse(trusted))
+            .security(
+                SecurityConfig.DEFAULTS.withConnectionLimits(
+                    1000, perIp, ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT))
+            .build());
   }
 
   private static ChatServer start(String trusted) {
