@@ -316,7 +316,6 @@ final class ServerCommand implements Callable<Integer> {
                       hideAddresses,
                       maxConnections,
                       maxConnectionsPerIp,
-                      handshakeTimeout,
                       maxRooms,
                       maxRoomMembers))
               .build();

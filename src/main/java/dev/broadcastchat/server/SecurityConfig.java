@@ -1,6 +1,5 @@
 package dev.broadcastchat.server;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,7 +15,6 @@ import java.util.Locale;
  *     their {@code ip:port}
  * @param maxConnections open connections the server takes at most
  * @param maxConnectionsPerIp open connections from one address at most, 0 for no limit
- * @param handshakeTimeout how long a connection may take to send a complete request
  * @param maxRooms rooms this node holds at most
  * @param maxRoomMembers members one room holds at most on this node
  */
@@ -27,13 +25,11 @@ public record SecurityConfig(
     boolean hideAddresses,
     int maxConnections,
     int maxConnectionsPerIp,
-    Duration handshakeTimeout,
     int maxRooms,
     int maxRoomMembers) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
-  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_ROOMS = 10_000;
   public static final int DEFAULT_MAX_ROOM_MEMBERS = 50_000;
 
@@ -49,7 +45,6 @@ public record SecurityConfig(
           false,
           DEFAULT_MAX_CONNECTIONS,
           DEFAULT_MAX_CONNECTIONS_PER_IP,
-          DEFAULT_HANDSHAKE_TIMEOUT,
           DEFAULT_MAX_ROOMS,
           DEFAULT_MAX_ROOM_MEMBERS);
 
@@ -79,11 +74,6 @@ public record SecurityConfig(
     }
     check(maxConnections >= 1, "max-connections", maxConnections, ">= 1");
     check(maxConnectionsPerIp >= 0, "max-connections-per-ip", maxConnectionsPerIp, ">= 0");
-    check(
-        handshakeTimeout != null && handshakeTimeout.toMillis() >= 1,
-        "handshake-timeout",
-        handshakeTimeout == null ? null : ServerConfig.format(handshakeTimeout),
-        "> 0");
     check(maxRooms >= 1, "max-rooms", maxRooms, ">= 1");
     check(maxRoomMembers >= 1, "max-room-members", maxRoomMembers, ">= 1");
   }
@@ -101,7 +91,6 @@ public record SecurityConfig(
         hideAddresses,
         maxConnections,
         maxConnectionsPerIp,
-        handshakeTimeout,
         maxRooms,
         maxRoomMembers);
   }
@@ -114,7 +103,6 @@ public record SecurityConfig(
         hideAddresses,
         maxConnections,
         maxConnectionsPerIp,
-        handshakeTimeout,
         maxRooms,
         maxRoomMembers);
   }
@@ -127,12 +115,11 @@ public record SecurityConfig(
         hide,
         maxConnections,
         maxConnectionsPerIp,
-        handshakeTimeout,
         maxRooms,
         maxRoomMembers);
   }
 
-  public SecurityConfig withConnectionLimits(int total, int perIp, Duration handshake) {
+  public SecurityConfig withConnectionLimits(int total, int perIp) {
     return new SecurityConfig(
         authSecret,
         allowedOrigins,
@@ -140,7 +127,6 @@ public record SecurityConfig(
         hideAddresses,
         total,
         perIp,
-        handshake,
         maxRooms,
         maxRoomMembers);
   }
@@ -153,7 +139,6 @@ public record SecurityConfig(
         hideAddresses,
         maxConnections,
         maxConnectionsPerIp,
-        handshakeTimeout,
         rooms,
         membersPerRoom);
   }
@@ -173,8 +158,6 @@ public record SecurityConfig(
         + maxConnections
         + ", maxConnectionsPerIp="
         + maxConnectionsPerIp
-        + ", handshakeTimeout="
-        + handshakeTimeout
         + ", maxRooms="
         + maxRooms
         + ", maxRoomMembers="

@@ -37,7 +37,7 @@ class AbuseIT {
               .withMaxFrameBytes(MAX_FRAME)
               .withSecurity(
                   SecurityConfig.DEFAULTS
-                      .withConnectionLimits(1000, PER_IP, HANDSHAKE_TIMEOUT)
+                      .withConnectionLimits(1000, PER_IP)
                       .withRoomLimits(3, 1000)
                       .withHideAddresses(true))
               .toBuilder()

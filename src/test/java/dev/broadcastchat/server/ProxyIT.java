@@ -148,9 +148,7 @@ class ProxyIT {
             .host("127.0.0.1")
             .port(0)
             .trustedProxies(TrustedProxies.parse(trusted))
-            .security(
-                SecurityConfig.DEFAULTS.withConnectionLimits(
-                    1000, perIp, ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT))
+            .security(SecurityConfig.DEFAULTS.withConnectionLimits(1000, perIp))
             .build());
   }
 
