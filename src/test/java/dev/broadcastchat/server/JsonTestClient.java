@@ -3,14 +3,9 @@ package dev.broadcastchat.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,50 +20,40 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * A client of the JSON protocol for tests, on {@link RawWebSocket} (a plain socket) and a plain
+ * A client of the JSON protocol for tests, on {@link ReadingWebSocket} (a plain socket) and a plain
  * Jackson tree: it shares no code with the server. Every event received is queued in arrival order
- * by a reader thread, which also answers pings and close frames as any client does.
- *
- * <p>Not the JDK's {@code java.net.http.WebSocket}: under load, that client now and then failed a
- * connection with "Invalid UTF-8 in frame TEXT" while the bytes the server had sent, recorded by a
- * relay in between, were all valid frames of valid UTF-8.
+ * by the reader thread, which also answers pings and close frames as any client does.
  *
  * <p>Thread-safe: {@link #send} serialises senders; events are taken from any thread.
  */
 final class JsonTestClient implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final int PING = 0x9;
-  private static final int PONG = 0xA;
-  private static final int CONTINUATION = 0x0;
 
   private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-  private final RawWebSocket webSocket;
-  private boolean closeSent;
+  private final ReadingWebSocket webSocket;
 
   private JsonTestClient(URI uri) {
-    if (!"ws".equals(uri.getScheme())) {
-      throw new IllegalArgumentException("ws:// only: " + uri);
-    }
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    if (uri.getRawQuery() != null) {
-      path += "?" + uri.getRawQuery();
-    }
     try {
       webSocket =
-          RawWebSocket.connect(
-              new InetSocketAddress(uri.getHost(), uri.getPort()),
-              256 * 1024,
-              path,
+          ReadingWebSocket.open(
+              uri,
+              new ReadingWebSocket.Listener() {
+                @Override
+                public void onText(String text) throws IOException {
+                  events.add(MAPPER.readTree(text));
+                }
+
+                @Override
+                public void onBinary(byte[] payload) throws IOException {
+                  throw new IOException("a binary message of " + payload.length + " bytes");
+                }
+              },
+              "json-test-client",
               "Sec-WebSocket-Protocol: chat.v1.json");
-      webSocket.readTimeout(Duration.ZERO);
     } catch (IOException e) {
       throw new AssertionError("open " + uri + " failed: " + e, e);
     }
-    Thread reader = new Thread(this::read, "json-test-client");
-    reader.setDaemon(true);
-    reader.start();
   }
 
   /**
@@ -237,90 +222,27 @@ final class JsonTestClient implements AutoCloseable {
 
   /** The close code the server sent. */
   int closeCode() {
-    return await(closeCode, "close frame from the server");
+    return await(webSocket.closeCode(), "close frame from the server");
   }
 
   /** Whether the connection has ended (a close frame came, or it failed). */
   boolean isClosed() {
-    return closeCode.isDone();
+    return webSocket.closeCode().isDone();
   }
 
   /** Starts the closing handshake with 1000. */
   void sendClose() {
     try {
-      sendCloseFrame(1000);
+      webSocket.sendClose(1000, "");
     } catch (IOException e) {
       throw new AssertionError("send close failed: " + e, e);
-    }
-  }
-
-  private synchronized void sendCloseFrame(int code) throws IOException {
-    if (!closeSent) {
-      closeSent = true;
-      webSocket.sendFrame(
-          true, RawWebSocket.Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
-    }
-  }
-
-  private synchronized void sendPong(byte[] payload) throws IOException {
-    if (!closeSent) {
-      webSocket.sendFrame(true, PONG, payload);
     }
   }
 
   /** Ends the connection at once, without a closing handshake. */
   @Override
   public void close() {
-    try {
-      webSocket.close();
-    } catch (IOException e) {
-      // Gone either way.
-    }
-  }
-
-  /**
-   * The reader thread: queues each text message, answers pings, records the server's close code and
-   * answers its close frame; a failure (a reset, bad UTF-8) completes the close code exceptionally.
-   */
-  private void read() {
-    ByteArrayOutputStream message = new ByteArrayOutputStream();
-    try {
-      for (RawWebSocket.Frame frame = webSocket.readFrame();
-          frame != null;
-          frame = webSocket.readFrame()) {
-        switch (frame.opcode()) {
-          case RawWebSocket.Frame.TEXT, CONTINUATION -> {
-            message.write(frame.payload());
-            if (frame.fin()) {
-              String text =
-                  StandardCharsets.UTF_8
-                      .newDecoder()
-                      .onMalformedInput(CodingErrorAction.REPORT)
-                      .onUnmappableCharacter(CodingErrorAction.REPORT)
-                      .decode(ByteBuffer.wrap(message.toByteArray()))
-                      .toString();
-              message.reset();
-              events.add(MAPPER.readTree(text));
-            }
-          }
-          case PING -> sendPong(frame.payload());
-          case PONG -> {}
-          case RawWebSocket.Frame.CLOSE -> {
-            int code = frame.closeCode();
-            closeCode.complete(code < 0 ? 1005 : code);
-            try {
-              sendCloseFrame(code < 0 ? 1000 : code);
-            } catch (IOException e) {
-              // The server may already have ended the connection; its code is recorded.
-            }
-          }
-          default -> throw new IOException("unexpected frame: " + frame);
-        }
-      }
-      closeCode.completeExceptionally(new EOFException("connection ended without a close frame"));
-    } catch (IOException e) {
-      closeCode.completeExceptionally(e);
-    }
+    webSocket.close();
   }
 
   static boolean isPresence(JsonNode event) {
@@ -329,7 +251,13 @@ final class JsonTestClient implements AutoCloseable {
   }
 
   private String closeNote() {
-    return closeCode.isDone() ? " (closed with " + closeCode.getNow(-1) + ")" : "";
+    CompletableFuture<Integer> code = webSocket.closeCode();
+    if (!code.isDone()) {
+      return "";
+    }
+    return code.isCompletedExceptionally()
+        ? " (connection failed: " + code.handle((c, e) -> e.toString()).join() + ")"
+        : " (closed with " + code.join() + ")";
   }
 
   private static <T> T await(CompletionStage<T> stage, String what) {

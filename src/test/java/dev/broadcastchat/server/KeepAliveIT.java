@@ -98,7 +98,7 @@ class KeepAliveIT {
   void aPeerThatAnswersPingsStaysConnected() {
     TestClient client = chat.connect();
     assertThat(client.nextMessage()).startsWith("Welcome");
-    // The JDK's client answers every ping with a pong by itself.
+    // The test client answers every ping with a pong, as browsers do.
     await()
         .atMost(WAIT)
         .until(() -> Scrape.of(chat.server()).value("chat_keepalive_pings_total") >= 3);

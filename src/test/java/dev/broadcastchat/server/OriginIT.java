@@ -72,7 +72,7 @@ class OriginIT {
                 .withSecurity(
                     SecurityConfig.DEFAULTS.withOrigins(
                         List.of("https://chat.example.com", "http://127.0.0.1:1"), true)))) {
-      // The JDK's client sends no Origin.
+      // The test client sends no Origin.
       assertThatThrownBy(() -> JsonTestClient.connect(server))
           .isInstanceOf(AssertionError.class)
           .hasMessageContaining("open");

@@ -1,9 +1,7 @@
 package dev.broadcastchat.server;
 
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A chat client for tests, built on the JDK's {@link java.net.http.WebSocket} alone, so that it
- * shares no code with the server it checks.
+ * A chat client of the text protocol for tests, on {@link ReadingWebSocket} (a plain socket), so
+ * that it shares no code with the server it checks.
  *
  * <p>Every complete text message (partial frames reassembled) is queued in arrival order and taken
  * with {@link #nextMessage}; {@link #nextChatMessage} takes the next one that is not a notice (a
@@ -30,8 +28,8 @@ import java.util.regex.Pattern;
  * reading back its {@code ip:port:} prefix. Marker broadcasts, this client's or another's, are
  * never queued, so that identifying clients does not disturb what a test counts.
  *
- * <p>Thread-safety: the JDK delivers received messages on its own threads; every method here may be
- * called from any thread ({@link #send} serialises senders, as the JDK requires).
+ * <p>Thread-safe: messages are received on the socket's reader thread; every method here may be
+ * called from any thread.
  */
 final class TestClient implements AutoCloseable {
   /** How long any single wait lasts before the test fails. */
@@ -42,21 +40,39 @@ final class TestClient implements AutoCloseable {
 
   private static final Pattern MARKER = Pattern.compile("(.+): " + WHOAMI + "([0-9a-f-]{36})");
 
-  /** One HTTP client for every test client: each JDK client owns a selector thread. */
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final CompletableFuture<String> address = new CompletableFuture<>();
   private final String token = UUID.randomUUID().toString();
-  private final WebSocket webSocket;
+  private final ReadingWebSocket webSocket;
   private boolean identifying;
 
   private TestClient(URI uri) {
-    this.webSocket =
-        await(
-            HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Listener()),
-            "open " + uri);
+    try {
+      this.webSocket =
+          ReadingWebSocket.open(
+              uri,
+              new ReadingWebSocket.Listener() {
+                @Override
+                public void onText(String text) {
+                  received(text);
+                }
+
+                @Override
+                public void onBinary(byte[] payload) {
+                  messages.add("<binary frame of " + payload.length + " bytes>");
+                }
+              },
+              "test-client");
+    } catch (IOException e) {
+      throw new AssertionError("open " + uri + " failed: " + e, e);
+    }
+    // Once the connection has ended, no echo of the marker can come.
+    webSocket
+        .closeCode()
+        .whenComplete(
+            (code, failure) ->
+                address.completeExceptionally(
+                    failure != null ? failure : new IllegalStateException("closed with " + code)));
   }
 
   /** Opens a WebSocket to {@code uri}; returns once the handshake is done. */
@@ -64,9 +80,13 @@ final class TestClient implements AutoCloseable {
     return new TestClient(uri);
   }
 
-  /** Sends one text message and waits until the JDK has written it. */
-  synchronized void send(String text) {
-    await(webSocket.sendText(text, true), "send");
+  /** Sends one text message. */
+  void send(String text) {
+    try {
+      webSocket.sendText(text);
+    } catch (IOException e) {
+      throw new AssertionError("send failed: " + e, e);
+    }
   }
 
   /** The next message of any kind, waiting at most {@link #TIMEOUT}. */
@@ -153,23 +173,27 @@ final class TestClient implements AutoCloseable {
   }
 
   /** Starts the closing handshake with {@code code}. */
-  synchronized void sendClose(int code, String reason) {
-    await(webSocket.sendClose(code, reason), "send close");
+  void sendClose(int code, String reason) {
+    try {
+      webSocket.sendClose(code, reason);
+    } catch (IOException e) {
+      throw new AssertionError("send close failed: " + e, e);
+    }
   }
 
   /** The close code the server sent, waiting at most {@link #TIMEOUT} for it. */
   int closeCode() {
-    return await(closeCode, "close frame from the server");
+    return await(webSocket.closeCode(), "close frame from the server");
   }
 
   /** Whether a close frame has come from the server (or the connection failed). */
   boolean isClosed() {
-    return closeCode.isDone();
+    return webSocket.closeCode().isDone();
   }
 
   /** Drops the connection at once, without a closing handshake. */
   void abort() {
-    webSocket.abort();
+    webSocket.close();
   }
 
   @Override
@@ -178,11 +202,12 @@ final class TestClient implements AutoCloseable {
   }
 
   private String closeNote() {
-    if (!closeCode.isDone()) {
+    CompletableFuture<Integer> code = webSocket.closeCode();
+    if (!code.isDone()) {
       return "";
     }
     try {
-      return " (closed by the server with " + closeCode.getNow(null) + ")";
+      return " (closed by the server with " + code.getNow(null) + ")";
     } catch (RuntimeException e) {
       return " (connection failed: " + e.getCause() + ")";
     }
@@ -201,54 +226,13 @@ final class TestClient implements AutoCloseable {
     }
   }
 
-  /** Runs on the JDK's threads, one call at a time (the JDK serialises listener calls). */
-  private final class Listener implements WebSocket.Listener {
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        String message = partial.toString();
-        partial.setLength(0);
-        received(message);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    private void received(String message) {
-      Matcher marker = message.contains(": " + WHOAMI) ? MARKER.matcher(message) : null;
-      if (marker == null || !marker.matches()) {
-        messages.add(message);
-      } else if (marker.group(2).equals(token)) {
-        address.complete(marker.group(1));
-      }
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      messages.add("<binary frame of " + data.remaining() + " bytes>");
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closeCode.complete(statusCode);
-      address.completeExceptionally(new IllegalStateException("closed with " + statusCode));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closeCode.completeExceptionally(error);
-      address.completeExceptionally(error);
+  /** On the reader thread: queues {@code message}, or takes it as a marker's echo. */
+  private void received(String message) {
+    Matcher marker = message.contains(": " + WHOAMI) ? MARKER.matcher(message) : null;
+    if (marker == null || !marker.matches()) {
+      messages.add(message);
+    } else if (marker.group(2).equals(token)) {
+      address.complete(marker.group(1));
     }
   }
 }
