@@ -92,24 +92,27 @@ final class BenchClient implements FrameSink {
       stats.serverError(buf.toString(from, length, StandardCharsets.UTF_8));
       return;
     }
-    if (ledger == null || !token.find(buf, from, to, run.id())) {
+    if (ledger == null) {
       return;
     }
-    int author = token.sender();
-    if (author >= ledger.senders()) {
-      return;
-    }
-    long seq = token.seq();
-    long sent = token.sentNanos();
-    long read = run.since(readNanos);
-    long skipped = ledger.accept(author, seq);
-    if (skipped == Ledger.DUPLICATE) {
-      stats.duplicate(sent);
-    } else {
-      stats.received(sent, read, skipped);
-    }
-    if (sender != null && author == sender.index()) {
-      sender.onEcho(seq, read);
+    // A server may join several messages into one frame: each token in it is a delivery.
+    for (int at = from; token.find(buf, at, to, run.id()); at = token.end()) {
+      int author = token.sender();
+      if (author >= ledger.senders()) {
+        continue;
+      }
+      long seq = token.seq();
+      long sent = token.sentNanos();
+      long read = run.since(readNanos);
+      long skipped = ledger.accept(author, seq);
+      if (skipped == Ledger.DUPLICATE) {
+        stats.duplicate(sent);
+      } else {
+        stats.received(sent, read, skipped);
+      }
+      if (sender != null && author == sender.index()) {
+        sender.onEcho(seq, read);
+      }
     }
   }
 

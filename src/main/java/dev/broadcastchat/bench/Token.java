@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
  * left in the room; {@code sent} is nanoseconds since the run began.
  *
  * <p>The token is searched for anywhere in a received frame, so a server may frame the text as it
- * likes ({@code ip:port: } prefix or none, JSON with the text as a string) as long as it passes the
- * text through unchanged: digits, {@code B}, {@code :} and {@code .} need no escaping.
+ * likes ({@code ip:port: } prefix or none, JSON with the text as a string, several messages joined
+ * in one frame) as long as it passes the text through unchanged: digits, {@code B}, {@code :} and
+ * {@code .} need no escaping.
  *
  * <p>An instance is a reusable cursor: {@link #find} parses into its fields without allocating. One
  * per connection, used on its event loop.
@@ -28,6 +29,7 @@ final class Token {
   private int sender;
   private long seq;
   private long sentNanos;
+  private int end;
 
   /** Whose message the last token found is. */
   int sender() {
@@ -42,6 +44,11 @@ final class Token {
   /** When it was sent (or, open loop, meant to be sent), in nanoseconds since the run began. */
   long sentNanos() {
     return sentNanos;
+  }
+
+  /** The index just past the last token found: where to look for the next one in the frame. */
+  int end() {
+    return end;
   }
 
   /**
@@ -154,6 +161,7 @@ final class Token {
             sender = (int) parsedSender;
             seq = parsedSeq;
             sentNanos = value;
+            end = at + 1;
             return true;
           }
         }

@@ -151,6 +151,17 @@ class BenchIT {
   }
 
   @Test
+  void countsEveryMessageOfAFrameThatJoinsSeveral() throws Exception {
+    try (RelayServer relay = new RelayServer(0, true)) {
+      DeliveryResult r =
+          (DeliveryResult)
+              Bench.run(config(Scenario.LATENCY, relay.url()).withRate(100), progress::add);
+      assertConsistent(r);
+      assertThat(r.messages()).as("messages joined into frames").isGreaterThan(SENDERS * 100L);
+    }
+  }
+
+  @Test
   void spreadsConnectionsOverLoopbackSourceAddresses() throws Exception {
     try (RelayServer relay = new RelayServer(0)) {
       BenchConfig config =

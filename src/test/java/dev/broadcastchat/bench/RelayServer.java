@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A chat server that is not ours, for tests: it relays every text frame to every connection as JSON
  * ({@code {"from":"...","text":"..."}}), dropping every {@code dropEvery}-th message if asked to,
- * and remembers the addresses its connections came from.
+ * and remembers the addresses its connections came from. Joining, it holds what arrives for a few
+ * milliseconds and relays it as one frame, one message per line, as some servers do.
  *
  * <p>One event loop thread, so that every connection sees the same order. Closed by the test.
  */
@@ -35,13 +36,26 @@ final class RelayServer implements AutoCloseable {
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final ChannelGroup members = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Set<InetAddress> sources = ConcurrentHashMap.newKeySet();
+  private static final long JOIN_MILLIS = 5;
+
   private final int dropEvery;
+  private final boolean joining;
   private final Channel server;
+  private final StringBuilder held = new StringBuilder();
   private long received;
 
   /** A server on a free loopback port that drops every {@code dropEvery}-th message (0: none). */
   RelayServer(int dropEvery) {
+    this(dropEvery, false);
+  }
+
+  /**
+   * A server as {@link #RelayServer(int)}; {@code joining}, it sends what arrived within {@value
+   * #JOIN_MILLIS} ms as one frame.
+   */
+  RelayServer(int dropEvery, boolean joining) {
     this.dropEvery = dropEvery;
+    this.joining = joining;
     this.server =
         new ServerBootstrap()
             .group(group)
@@ -97,9 +111,23 @@ final class RelayServer implements AutoCloseable {
         return;
       }
       String text = frame.text().replace("\\", "\\\\").replace("\"", "\\\"");
-      members.writeAndFlush(
-          new TextWebSocketFrame(
-              "{\"from\":\"" + ctx.channel().remoteAddress() + "\",\"text\":\"" + text + "\"}"));
+      String line =
+          "{\"from\":\"" + ctx.channel().remoteAddress() + "\",\"text\":\"" + text + "\"}";
+      if (!joining) {
+        members.writeAndFlush(new TextWebSocketFrame(line));
+        return;
+      }
+      if (held.length() == 0) {
+        ctx.executor().schedule(this::sendHeld, JOIN_MILLIS, TimeUnit.MILLISECONDS);
+      } else {
+        held.append('\n');
+      }
+      held.append(line);
+    }
+
+    private void sendHeld() {
+      members.writeAndFlush(new TextWebSocketFrame(held.toString()));
+      held.setLength(0);
     }
   }
 }

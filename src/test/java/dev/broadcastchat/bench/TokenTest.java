@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TokenTest {
@@ -58,6 +60,23 @@ class TokenTest {
     assertThat(token.sender()).isEqualTo(9);
     assertThat(token.seq()).isEqualTo(1_000_000);
     assertThat(token.sentNanos()).isEqualTo(42);
+  }
+
+  @Test
+  void findsEachTokenOfAFrameThatJoinsSeveralMessagesInTurn() {
+    String frame =
+        "a:1: " + text(RUN, 1, 7, 3, 64) + "\nb:2: " + text(RUN, 2, 8, 4, 0) + "\nc:3: " + "B:1:";
+    ByteBuf buf = Unpooled.copiedBuffer(frame, StandardCharsets.UTF_8);
+    try {
+      Token token = new Token();
+      List<Long> seqs = new ArrayList<>();
+      for (int at = 0; token.find(buf, at, buf.writerIndex(), RUN); at = token.end()) {
+        seqs.add(token.seq());
+      }
+      assertThat(seqs).containsExactly(7L, 8L);
+    } finally {
+      buf.release();
+    }
   }
 
   @Test
