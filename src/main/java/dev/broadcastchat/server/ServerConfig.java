@@ -110,7 +110,12 @@ public record ServerConfig(
     check(!drainDelay.isNegative(), "drain-delay", drainDelay, ">= 0");
     check(!pingInterval.isNegative(), "ping-interval", pingInterval, ">= 0 (0 turns pings off)");
     check(positive(pingTimeout), "ping-timeout", pingTimeout, "> 0");
-    check(positive(handshakeTimeout), "handshake-timeout", handshakeTimeout, "> 0");
+    // Counted in whole milliseconds by the deadline that enforces it.
+    check(
+        !handshakeTimeout.isNegative() && handshakeTimeout.toMillis() >= 1,
+        "handshake-timeout",
+        handshakeTimeout,
+        ">= 1ms");
     check(
         adminPort == NO_ADMIN_PORT || (adminPort >= 0 && adminPort <= 65535),
         "admin-port",

@@ -45,7 +45,9 @@ class ServerCommandTest {
     assertBad("trusted-proxies: 10.0.0.0/40", "server", "--trusted-proxies", "10.0.0.0/40");
     assertBad("admin-port: 70000 (expected: 0..65535)", "server", "--admin-port", "70000");
     assertBad("tls-cert: /x.pem given without --tls-key", "server", "--tls-cert", "/x.pem");
-    assertBad("handshake-timeout: 0s (expected: > 0)", "server", "--handshake-timeout", "0s");
+    assertBad("handshake-timeout: 0s (expected: >= 1ms)", "server", "--handshake-timeout", "0s");
+    assertBad(
+        "handshake-timeout: 0s (expected: >= 1ms)", "server", "--handshake-timeout", "PT0.0005S");
   }
 
   private static void assertBad(String message, String... args) {
