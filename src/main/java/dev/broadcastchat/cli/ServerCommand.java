@@ -226,7 +226,8 @@ final class ServerCommand implements Callable<Integer> {
       description =
           "Open connections from one address at most, 0 for no limit; more get HTTP 429."
               + " Behind a proxy named in --trusted-proxies, the address is the client's it"
-              + " forwards (default: ${DEFAULT-VALUE}; env CHAT_MAX_CONNECTIONS_PER_IP).")
+              + " forwards; an IPv6 client counts by its /64"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_CONNECTIONS_PER_IP).")
   int maxConnectionsPerIp;
 
   @Option(

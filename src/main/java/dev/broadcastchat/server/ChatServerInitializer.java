@@ -113,7 +113,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     ChannelPipeline p = ch.pipeline();
     InetSocketAddress peer = ch.remoteAddress();
     if (peer != null && config.trustedProxies().trusts(peer.getAddress())) {
-      p.addLast("proxy-detect", new ProxyProtocolDetector());
+      p.addLast("proxy-detect", new ProxyProtocolDetector(limiter, config.trustedProxies()));
     }
     if (sslContext != null) {
       SslHandler tls = sslContext.newHandler(ch.alloc());

@@ -1,8 +1,13 @@
 package dev.broadcastchat.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.AttributeKey;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,9 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refused ones too while they are being answered.
  *
  * <p>The client address is the TCP peer's, except behind a trusted proxy, where every client shares
- * the proxy's address: such a connection is counted against the address its request names (PROXY
- * protocol, {@code X-Forwarded-For}; see {@link ClientAddress}), once that request has arrived
- * ({@link #countClient}). Thread-safe.
+ * the proxy's address: such a connection is counted against the client its PROXY protocol header
+ * names as soon as that has arrived, else against the client each request names ({@code
+ * X-Forwarded-For}; see {@link ClientAddress}) through {@link #countAs}. A proxy may carry several
+ * clients' requests over one connection in turn, so the count moves with the request.
+ *
+ * <p>An IPv6 client counts by its /64 network, since one client commonly holds a whole /64; an IPv4
+ * client by its address. Thread-safe.
  */
 final class ConnectionLimiter {
   /** Whether a new connection is within the limits. */
@@ -24,17 +33,23 @@ final class ConnectionLimiter {
     TOO_MANY,
     TOO_MANY_FROM_ADDRESS,
     /**
-     * Within the total; the peer is a trusted proxy, so the per-address count waits for the request
-     * that names the client.
+     * Within the total; the peer is a trusted proxy, so the per-address count follows the client
+     * each request names ({@link #countAs}).
      */
     CLIENT_PENDING
   }
+
+  /** Where a connection from a trusted proxy is counted now. */
+  private static final AttributeKey<ProxiedCount> PROXIED_COUNT =
+      AttributeKey.valueOf(ConnectionLimiter.class, "proxiedCount");
 
   private final int maxTotal;
   private final int maxPerAddress;
   private final TrustedProxies trustedProxies;
   private final AtomicInteger total = new AtomicInteger();
-  private final ConcurrentMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+
+  /** Open connections per client key; an entry leaves when its count reaches 0. */
+  private final ConcurrentMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
 
   ConnectionLimiter(int maxTotal, int maxPerAddress, TrustedProxies trustedProxies) {
     this.maxTotal = maxTotal;
@@ -57,23 +72,38 @@ final class ConnectionLimiter {
     if (trustedProxies.trusts(peer)) {
       return Verdict.CLIENT_PENDING;
     }
-    return countClient(channel, peer);
-  }
-
-  /**
-   * Counts {@code channel} against {@code client}'s address until it closes: for a connection whose
-   * {@link #open} said {@link Verdict#CLIENT_PENDING}, once its request named the client. Call at
-   * most once per connection.
-   */
-  Verdict countClient(Channel channel, InetAddress client) {
-    int fromAddress =
-        perAddress.computeIfAbsent(client, a -> new AtomicInteger()).incrementAndGet();
-    channel.closeFuture().addListener(f -> release(client));
+    InetAddress key = key(peer);
+    int fromAddress = acquire(key);
+    channel.closeFuture().addListener(f -> release(key));
     return fromAddress > maxPerAddress ? Verdict.TOO_MANY_FROM_ADDRESS : Verdict.OK;
   }
 
-  private void release(InetAddress address) {
-    perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+  /**
+   * Counts {@code channel}, a connection whose {@link #open} said {@link Verdict#CLIENT_PENDING},
+   * against {@code client} until it closes or is counted against another client, and says whether
+   * it is within the limit there. Called again with the same client it keeps the count and the
+   * verdict it had. Call on the channel's event loop.
+   */
+  Verdict countAs(Channel channel, InetAddress client) {
+    InetAddress key = key(client);
+    ProxiedCount count = channel.attr(PROXIED_COUNT).get();
+    if (count == null) {
+      count = new ProxiedCount();
+      channel.attr(PROXIED_COUNT).set(count);
+      channel.closeFuture().addListener(count);
+    } else if (key.equals(count.key)) {
+      return count.verdict;
+    }
+    if (count.closed) {
+      return Verdict.OK; // closed already: nothing left to count
+    }
+    int fromAddress = acquire(key);
+    if (count.key != null) {
+      release(count.key);
+    }
+    count.key = key;
+    count.verdict = fromAddress > maxPerAddress ? Verdict.TOO_MANY_FROM_ADDRESS : Verdict.OK;
+    return count.verdict;
   }
 
   /** Connections open now. */
@@ -81,9 +111,48 @@ final class ConnectionLimiter {
     return total.get();
   }
 
-  /** Connections open now counted against {@code address}. */
+  /** Connections open now counted against {@code address} (or its /64, for IPv6). */
   int openFrom(InetAddress address) {
-    AtomicInteger count = perAddress.get(address);
-    return count == null ? 0 : count.get();
+    return perAddress.getOrDefault(key(address), 0);
+  }
+
+  private int acquire(InetAddress key) {
+    return perAddress.merge(key, 1, Integer::sum);
+  }
+
+  private void release(InetAddress key) {
+    perAddress.computeIfPresent(key, (k, count) -> count <= 1 ? null : count - 1);
+  }
+
+  /** What {@code address} is counted as: itself for IPv4, its /64 network for IPv6. */
+  static InetAddress key(InetAddress address) {
+    if (!(address instanceof Inet6Address)) {
+      return address;
+    }
+    byte[] bytes = address.getAddress();
+    for (int i = 8; i < bytes.length; i++) {
+      bytes[i] = 0;
+    }
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException impossible) {
+      throw new AssertionError(impossible);
+    }
+  }
+
+  /** A proxied connection's current count, released once it closes. */
+  private final class ProxiedCount implements ChannelFutureListener {
+    private InetAddress key;
+    private Verdict verdict;
+    private boolean closed;
+
+    @Override
+    public void operationComplete(ChannelFuture future) {
+      closed = true;
+      if (key != null) {
+        release(key);
+        key = null;
+      }
+    }
   }
 }

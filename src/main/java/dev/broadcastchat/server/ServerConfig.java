@@ -1,6 +1,7 @@
 package dev.broadcastchat.server;
 
 import dev.broadcastchat.bus.RedisBusOptions;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -145,7 +146,8 @@ public record ServerConfig(
 
   private static void check(boolean ok, String option, Object value, String expected) {
     if (!ok) {
-      String shown = value instanceof Duration d && !d.isNegative() ? format(d) : value.toString();
+      String shown =
+          value instanceof Duration d && !d.isNegative() ? formatExactly(d) : value.toString();
       throw new IllegalArgumentException(option + ": " + shown + " (expected: " + expected + ")");
     }
   }
@@ -224,6 +226,14 @@ public record ServerConfig(
       return millis / 1000 + "s";
     }
     return millis + "ms";
+  }
+
+  /** Like {@link #format}, but a duration that is not a whole number of ms shows its fraction. */
+  private static String formatExactly(Duration d) {
+    if (d.toNanos() % 1_000_000 == 0) {
+      return format(d);
+    }
+    return BigDecimal.valueOf(d.toNanos(), 6).stripTrailingZeros().toPlainString() + "ms";
   }
 
   /** {@code ****} for a secret that is set, {@code none} for one that is not. */

@@ -99,14 +99,14 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     ConnectionLimiter.Verdict verdict = ctx.channel().attr(VERDICT).get();
     if (verdict == ConnectionLimiter.Verdict.CLIENT_PENDING) {
-      // Through a trusted proxy: the first request names the client the connection counts for.
+      // Through a trusted proxy: each request names the client the connection counts for now (a
+      // proxy may carry several clients' requests over one connection, one after another).
       InetSocketAddress client =
           ClientAddress.of(
               ctx.channel(),
               trustedProxies,
               request.headers().getAll(SessionHandler.X_FORWARDED_FOR));
-      verdict = limiter.countClient(ctx.channel(), client.getAddress());
-      ctx.channel().attr(VERDICT).set(verdict);
+      verdict = limiter.countAs(ctx.channel(), client.getAddress());
     }
     if (verdict == ConnectionLimiter.Verdict.TOO_MANY) {
       return refuse(

@@ -47,7 +47,10 @@ class ServerCommandTest {
     assertBad("tls-cert: /x.pem given without --tls-key", "server", "--tls-cert", "/x.pem");
     assertBad("handshake-timeout: 0s (expected: >= 1ms)", "server", "--handshake-timeout", "0s");
     assertBad(
-        "handshake-timeout: 0s (expected: >= 1ms)", "server", "--handshake-timeout", "PT0.0005S");
+        "handshake-timeout: 0.5ms (expected: >= 1ms)",
+        "server",
+        "--handshake-timeout",
+        "PT0.0005S");
   }
 
   private static void assertBad(String message, String... args) {

@@ -8,6 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
 
 class ConnectionLimiterTest {
@@ -36,10 +39,9 @@ class ConnectionLimiterTest {
     assertThat(limiter.open(other)).isEqualTo(Verdict.CLIENT_PENDING);
     assertThat(limiter.openFrom(ip("10.0.0.1"))).isZero();
 
-    assertThat(limiter.countClient(first, ip("203.0.113.7"))).isEqualTo(Verdict.OK);
-    assertThat(limiter.countClient(second, ip("203.0.113.7")))
-        .isEqualTo(Verdict.TOO_MANY_FROM_ADDRESS);
-    assertThat(limiter.countClient(other, ip("203.0.113.8"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.countAs(first, ip("203.0.113.7"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.countAs(second, ip("203.0.113.7"))).isEqualTo(Verdict.TOO_MANY_FROM_ADDRESS);
+    assertThat(limiter.countAs(other, ip("203.0.113.8"))).isEqualTo(Verdict.OK);
   }
 
   @Test
@@ -48,7 +50,7 @@ class ConnectionLimiterTest {
     EmbeddedChannel proxied = from("10.0.0.1");
     EmbeddedChannel direct = from("192.0.2.1");
     limiter.open(proxied);
-    limiter.countClient(proxied, ip("203.0.113.7"));
+    limiter.countAs(proxied, ip("203.0.113.7"));
     limiter.open(direct);
     assertThat(limiter.open(from("192.0.2.3"))).isEqualTo(Verdict.TOO_MANY);
     assertThat(limiter.open()).isEqualTo(3);
@@ -60,7 +62,94 @@ class ConnectionLimiterTest {
     assertThat(limiter.openFrom(ip("192.0.2.1"))).isZero();
     EmbeddedChannel again = from("10.0.0.1");
     assertThat(limiter.open(again)).isEqualTo(Verdict.CLIENT_PENDING);
-    assertThat(limiter.countClient(again, ip("203.0.113.7"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.countAs(again, ip("203.0.113.7"))).isEqualTo(Verdict.OK);
+  }
+
+  @Test
+  void aProxiedConnectionIsCountedAgainstTheClientOfItsLatestRequest() throws Exception {
+    ConnectionLimiter limiter = new ConnectionLimiter(100, 1, PROXY);
+    EmbeddedChannel reused = from("10.0.0.1");
+    limiter.open(reused);
+    assertThat(limiter.countAs(reused, ip("203.0.113.7"))).isEqualTo(Verdict.OK);
+    // The proxy sends another client's request over the same connection: the count moves.
+    assertThat(limiter.countAs(reused, ip("203.0.113.8"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.openFrom(ip("203.0.113.7"))).isZero();
+    assertThat(limiter.openFrom(ip("203.0.113.8"))).isEqualTo(1);
+
+    EmbeddedChannel alice = from("10.0.0.1");
+    EmbeddedChannel bob = from("10.0.0.1");
+    limiter.open(alice);
+    limiter.open(bob);
+    assertThat(limiter.countAs(alice, ip("203.0.113.7"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.countAs(bob, ip("203.0.113.8"))).isEqualTo(Verdict.TOO_MANY_FROM_ADDRESS);
+    // The same client again keeps the count and the verdict it had.
+    assertThat(limiter.countAs(bob, ip("203.0.113.8"))).isEqualTo(Verdict.TOO_MANY_FROM_ADDRESS);
+    assertThat(limiter.openFrom(ip("203.0.113.8"))).isEqualTo(2);
+
+    reused.close().sync();
+    bob.close().sync();
+    assertThat(limiter.openFrom(ip("203.0.113.8"))).isZero();
+    assertThat(limiter.openFrom(ip("203.0.113.7"))).isEqualTo(1);
+    // Counting a connection that has closed counts nothing.
+    assertThat(limiter.countAs(bob, ip("203.0.113.9"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.openFrom(ip("203.0.113.9"))).isZero();
+  }
+
+  @Test
+  void anIpv6ClientCountsByItsSlash64() throws Exception {
+    ConnectionLimiter limiter = new ConnectionLimiter(100, 2, PROXY);
+    assertThat(limiter.open(from("2001:db8:1:2::1"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.open(from("2001:db8:1:2:ffff::9"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.open(from("2001:db8:1:2:abcd:1:2:3")))
+        .isEqualTo(Verdict.TOO_MANY_FROM_ADDRESS);
+    assertThat(limiter.open(from("2001:db8:1:3::1"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.openFrom(ip("2001:db8:1:2::77"))).isEqualTo(3);
+    // IPv4, and IPv4 written as IPv6, count by the address.
+    assertThat(limiter.open(from("192.0.2.1"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.open(from("::ffff:192.0.2.1"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.open(from("192.0.2.2"))).isEqualTo(Verdict.OK);
+    assertThat(limiter.openFrom(ip("192.0.2.1"))).isEqualTo(2);
+  }
+
+  @Test
+  void connectionsOpeningAndClosingAtOnceLeaveNoCountBehind() throws Exception {
+    // Connections from one address land on different event loops: a count taken while another
+    // connection's release empties the entry must not be lost (and let a connection past the
+    // limit, then take another's place when it closes).
+    ConnectionLimiter limiter = new ConnectionLimiter(Integer.MAX_VALUE, 1_000_000, PROXY);
+    int threads = 4;
+    int rounds = 20_000;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    java.util.concurrent.atomic.AtomicInteger wrong =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  for (int i = 0; i < rounds; i++) {
+                    EmbeddedChannel c = from("192.0.2.1");
+                    limiter.open(c);
+                    if (limiter.openFrom(ip("192.0.2.1")) < 1) {
+                      wrong.incrementAndGet();
+                    }
+                    c.close();
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join();
+    }
+    assertThat(wrong).as("a connection open but not counted").hasValue(0);
+    assertThat(limiter.openFrom(ip("192.0.2.1"))).isZero();
+    assertThat(limiter.open()).isZero();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,7 @@ class ProxyIT {
       // A closed connection gives its place back (the close is seen on the server's loop).
       Awaitility.await()
           .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions() // a 429 while the server has not yet seen the close
           .untilAsserted(
               () -> {
                 try (RawWebSocket again = connect(server, alice)) {
@@ -128,6 +130,53 @@ class ProxyIT {
         assertThat(echo(other, "dave")).isEqualTo("192.0.2.10:5556: dave");
         assertThat(echo(first, "carol")).isEqualTo("192.0.2.9:5555: carol");
       }
+    }
+  }
+
+  @Test
+  void aConnectionAProxyReusesForAnotherClientCountsAgainstThatClient() throws Exception {
+    try (ChatServer server = startWithPerIpLimit("127.0.0.1", 1)) {
+      String alice = "X-Forwarded-For: 203.0.113.7\r\n";
+      String bob = "X-Forwarded-For: 203.0.113.8\r\n";
+      String aliceHealthCheck =
+          "GET /healthz HTTP/1.1\r\nHost: chat\r\n" + alice + "Connection: keep-alive\r\n\r\n";
+      // The proxy first carried alice's plain request, then bob's upgrade, over one connection.
+      try (RawWebSocket reused =
+          RawWebSocket.connectAfterRequest(server.address(), aliceHealthCheck, bob)) {
+        assertThat(echo(reused, "bob")).startsWith("203.0.113.8:");
+        // The connection is bob's now: alice has her place, bob has none left.
+        try (RawWebSocket aliceOwn = connect(server, alice)) {
+          assertThat(echo(aliceOwn, "alice")).startsWith("203.0.113.7:");
+        }
+        assertThatThrownBy(() -> connect(server, bob))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("429");
+      }
+    }
+  }
+
+  @Test
+  void aProxyProtocolConnectionCountsBeforeItsFirstRequestEnds() throws Exception {
+    try (ChatServer server = startWithPerIpLimit("127.0.0.1", 1);
+        Socket slow = new Socket()) {
+      byte[] carol =
+          "PROXY TCP4 192.0.2.9 127.0.0.1 5555 8080\r\n".getBytes(StandardCharsets.US_ASCII);
+      slow.connect(server.address());
+      // Carol's first connection sends the header and only the start of a request, and waits.
+      slow.getOutputStream().write(carol);
+      slow.getOutputStream().write("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                try (RawWebSocket second =
+                    RawWebSocket.connect(server.address(), 64 * 1024, carol, "")) {
+                  throw new AssertionError("a second connection from carol opened");
+                } catch (IOException refused) {
+                  assertThat(refused).hasMessageContaining("429");
+                }
+              });
     }
   }
 

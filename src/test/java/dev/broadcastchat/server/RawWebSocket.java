@@ -82,6 +82,39 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /**
+   * Connects to {@code server}, sends {@code plainRequest} (a whole HTTP request, keep-alive),
+   * reads its response (which must carry a Content-Length), then upgrades over the same connection
+   * with {@code extraHeaders} in the request: what a proxy does when it reuses an upstream
+   * connection for another client's upgrade.
+   */
+  static RawWebSocket connectAfterRequest(
+      InetSocketAddress server, String plainRequest, String extraHeaders) throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
+      socket.connect(server, (int) TestClient.TIMEOUT.toMillis());
+      socket.getOutputStream().write(plainRequest.getBytes(StandardCharsets.US_ASCII));
+      RawWebSocket ws = new RawWebSocket(socket);
+      String head = ws.readResponseHead();
+      if (!head.startsWith("HTTP/1.1 200 ")) {
+        throw new IOException("plain request refused: " + head.lines().findFirst().orElse(""));
+      }
+      ws.responseHead = head;
+      String length = ws.responseHeader("Content-Length");
+      if (length == null) {
+        throw new IOException("no Content-Length in " + head);
+      }
+      ws.in.readNBytes(Integer.parseInt(length));
+      ws.extraHeaders = extraHeaders;
+      ws.handshake(server, "/");
+      return ws;
+    } catch (IOException | RuntimeException | Error e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /**
    * Connects to {@code server} and upgrades on {@code path} (with its query), sending {@code
    * headerLines} ({@code "Name: value"}) with the request.
    */
