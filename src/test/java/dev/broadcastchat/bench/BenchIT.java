@@ -163,6 +163,7 @@ class BenchIT {
               Bench.run(config(Scenario.LATENCY, relay.url()).withRate(100), progress::add);
       assertConsistent(r);
       assertThat(r.messages()).as("messages joined into frames").isGreaterThan(SENDERS * 100L);
+      assertThat(relay.framesJoiningSeveral()).as("frames that joined several").isPositive();
     }
   }
 

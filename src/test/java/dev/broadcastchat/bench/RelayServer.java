@@ -43,6 +43,7 @@ final class RelayServer implements AutoCloseable {
   private final Channel server;
   private final StringBuilder held = new StringBuilder();
   private long received;
+  private volatile int framesJoiningSeveral;
 
   /** A server on a free loopback port that drops every {@code dropEvery}-th message (0: none). */
   RelayServer(int dropEvery) {
@@ -81,6 +82,11 @@ final class RelayServer implements AutoCloseable {
 
   String url() {
     return "ws://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort() + "/";
+  }
+
+  /** How many frames relayed carried more than one message. */
+  int framesJoiningSeveral() {
+    return framesJoiningSeveral;
   }
 
   /** The addresses connections came from. */
@@ -126,6 +132,9 @@ final class RelayServer implements AutoCloseable {
     }
 
     private void sendHeld() {
+      if (held.indexOf("\n") >= 0) {
+        framesJoiningSeveral++; // only the one event loop writes it
+      }
       members.writeAndFlush(new TextWebSocketFrame(held.toString()));
       held.setLength(0);
     }

@@ -266,9 +266,18 @@ final class RawWebSocket implements AutoCloseable {
     if (length < 0 || length > Integer.MAX_VALUE - 8) {
       throw new IOException("frame length: " + length + " (expected: fits in an array)");
     }
+    boolean fin = (first & 0x80) != 0;
+    int opcode = first & 0x0F;
+    if ((first & 0x70) != 0) {
+      throw new IOException("RSV bits set on a frame, and no extension was agreed: " + first);
+    }
+    if (opcode >= 0x8 && (!fin || length > 125)) {
+      throw new IOException(
+          "control frame " + opcode + (fin ? "" : " fragmented") + ", " + length + " bytes");
+    }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
-    return new Frame((first & 0x80) != 0, first & 0x0F, payload);
+    return new Frame(fin, opcode, payload);
   }
 
   /**

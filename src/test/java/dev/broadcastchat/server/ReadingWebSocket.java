@@ -15,8 +15,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A {@link RawWebSocket} read by a thread of its own, as a browser reads one: every complete
  * message (fragments joined, UTF-8 checked strictly) goes to a {@link Listener}, pings are
- * answered, and the server's close frame is recorded and answered. The test clients are built on it
- * rather than on the JDK's {@code java.net.http.WebSocket}, which under load now and then failed a
+ * answered, and the server's close frame is recorded and answered. Framing the server gets wrong
+ * (RSV bits, a fragmented or oversized control frame, a stray continuation, a new message inside a
+ * fragmented one) fails the connection, as a browser would. The test clients are built on it rather
+ * than on the JDK's {@code java.net.http.WebSocket}, which under load now and then failed a
  * connection with "Invalid UTF-8 in frame TEXT" while the bytes the server had sent, recorded by a
  * relay in between, were all valid frames of valid UTF-8.
  *
@@ -122,21 +124,30 @@ final class ReadingWebSocket implements AutoCloseable {
 
   private void read() {
     ByteArrayOutputStream message = new ByteArrayOutputStream();
-    int messageOpcode = -1;
+    int messageOpcode = -1; // the opcode of the message being put together, or -1 between messages
     try {
       for (RawWebSocket.Frame frame = webSocket.readFrame();
           frame != null;
           frame = webSocket.readFrame()) {
-        switch (frame.opcode()) {
+        int opcode = frame.opcode();
+        switch (opcode) {
           case RawWebSocket.Frame.TEXT, BINARY, CONTINUATION -> {
-            if (frame.opcode() != CONTINUATION) {
-              messageOpcode = frame.opcode();
+            if (opcode == CONTINUATION && messageOpcode < 0) {
+              throw new IOException("a continuation frame with no message to continue");
+            }
+            if (opcode != CONTINUATION && messageOpcode >= 0) {
+              throw new IOException("a new message inside a fragmented one: " + frame);
+            }
+            if (opcode != CONTINUATION) {
+              messageOpcode = opcode;
             }
             message.write(frame.payload());
             if (frame.fin()) {
               byte[] bytes = message.toByteArray();
+              int type = messageOpcode;
               message.reset();
-              if (messageOpcode == BINARY) {
+              messageOpcode = -1;
+              if (type == BINARY) {
                 listener.onBinary(bytes);
               } else {
                 listener.onText(strictUtf8(bytes));
@@ -158,8 +169,12 @@ final class ReadingWebSocket implements AutoCloseable {
         }
       }
       closeCode.completeExceptionally(new EOFException("connection ended without a close frame"));
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
+      // A listener's assertion too: whoever waits on the close code learns why.
       closeCode.completeExceptionally(e);
+    } finally {
+      // However reading ended, nothing answers pings any more: end the connection too.
+      close();
     }
   }
 
