@@ -10,7 +10,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
@@ -90,8 +89,9 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
 
   /**
    * The upgrade of every chat connection: the JSON subprotocol offered, masked frames only, no
-   * extensions, frames of at most {@code maxFrameBytes}, UTF-8 checked as it arrives, protocol
-   * violations closed with their code.
+   * extensions, frames of at most {@code maxFrameBytes}, protocol violations closed with their
+   * code. UTF-8 is checked, and fragments joined, by {@link FrameIntake}, at the end of the
+   * pipeline.
    */
   static WebSocketUpgrade webSocketUpgrade(int maxFrameBytes) {
     return new WebSocketUpgrade(
@@ -102,14 +102,18 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
             .allowMaskMismatch(false)
             .expectMaskedFrames(true)
             .closeOnProtocolViolation(true)
-            .withUTF8Validator(true)
+            .withUTF8Validator(false)
             .build());
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     allChannels.add(ch);
-    ch.attr(UpgradeGuard.VERDICT).set(limiter.open(ch));
+    ConnectionLimiter.Verdict verdict = limiter.open(ch);
+    if (verdict != ConnectionLimiter.Verdict.OK) {
+      // Only the exceptions are recorded: an attribute costs every connection that holds one.
+      ch.attr(UpgradeGuard.VERDICT).set(verdict);
+    }
     ChannelPipeline p = ch.pipeline();
     InetSocketAddress peer = ch.remoteAddress();
     if (peer != null && config.trustedProxies().trusts(peer.getAddress())) {
@@ -127,7 +131,6 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(GUARD, guard);
     p.addLast(HTTP_HANDLER, httpHandler);
     p.addLast(UPGRADE, upgrade);
-    p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
     p.addLast(
         "session",
         new SessionHandler(rooms, bus, config, metrics, refusals, guestNames, keepAlive));

@@ -62,19 +62,26 @@ final class ConnectionLimiter {
     InetAddress peer =
         channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
     int now = total.incrementAndGet();
-    channel.closeFuture().addListener(f -> total.decrementAndGet());
-    if (now > maxTotal) {
-      return Verdict.TOO_MANY;
-    }
-    if (maxPerAddress <= 0 || peer == null) {
-      return Verdict.OK;
-    }
-    if (trustedProxies.trusts(peer)) {
-      return Verdict.CLIENT_PENDING;
+    Verdict totalOnly =
+        now > maxTotal
+            ? Verdict.TOO_MANY
+            : maxPerAddress <= 0 || peer == null
+                ? Verdict.OK
+                : trustedProxies.trusts(peer) ? Verdict.CLIENT_PENDING : null;
+    if (totalOnly != null) {
+      channel.closeFuture().addListener(f -> total.decrementAndGet());
+      return totalOnly;
     }
     InetAddress key = key(peer);
     int fromAddress = acquire(key);
-    channel.closeFuture().addListener(f -> release(key));
+    // One listener for both counts: each one a connection's close future holds costs it memory.
+    channel
+        .closeFuture()
+        .addListener(
+            f -> {
+              total.decrementAndGet();
+              release(key);
+            });
     return fromAddress > maxPerAddress ? Verdict.TOO_MANY_FROM_ADDRESS : Verdict.OK;
   }
 

@@ -67,7 +67,10 @@ final class Session extends KeepAlive.Peer implements Member {
   private final Rooms rooms;
   private final ServerConfig config;
   private final ServerMetrics metrics;
-  private final RateLimiter rateLimiter;
+
+  /** Made when the member first sends: most members of a large room only read. */
+  private RateLimiter rateLimiter;
+
   private final Tokens.Identity identity;
   private final Refusals refusals;
 
@@ -118,7 +121,6 @@ final class Session extends KeepAlive.Peer implements Member {
     this.rooms = rooms;
     this.config = config;
     this.metrics = metrics;
-    this.rateLimiter = new RateLimiter(config.rate(), config.burst(), openedAtNanos);
     this.identity = identity;
     this.refusals = refusals;
   }
@@ -343,6 +345,10 @@ final class Session extends KeepAlive.Peer implements Member {
       metrics.messageReceived();
     }
     if (!(command instanceof ClientCommand.Ping)) {
+      if (rateLimiter == null) {
+        // Full at the open, as if it had been there since.
+        rateLimiter = new RateLimiter(config.rate(), config.burst(), openedAtNanos);
+      }
       switch (rateLimiter.acquire(System.nanoTime())) {
         case ALLOWED -> {}
         case REFUSED -> {

@@ -45,6 +45,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private Session session;
   private String peer;
 
+  /**
+   * Whether a fragmented message has arrived, and the handlers that join fragments are in place.
+   */
+  private boolean assembling;
+
   SessionHandler(
       Rooms rooms,
       Bus bus,
@@ -130,6 +135,19 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     if (!(msg instanceof WebSocketFrame frame) || session == null) {
       ctx.fireChannelRead(msg);
       return;
+    }
+    if (!assembling) {
+      boolean now;
+      try {
+        now = FrameIntake.admit(ctx, frame, config.maxFrameBytes());
+      } catch (RuntimeException notUtf8) {
+        frame.release();
+        throw notUtf8;
+      }
+      if (!now) {
+        assembling = true; // the frame went through the fragment handlers, and so will the rest
+        return;
+      }
     }
     try {
       if (frame instanceof TextWebSocketFrame text) {

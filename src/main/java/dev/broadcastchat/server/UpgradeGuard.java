@@ -1,5 +1,6 @@
 package dev.broadcastchat.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -36,7 +37,10 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** The identity a token proved, for the session to take its nick and rooms from. */
   static final AttributeKey<Tokens.Identity> IDENTITY = AttributeKey.valueOf("chat.identity");
 
-  /** The connection's standing against the connection limits, set when it opens. */
+  /**
+   * The connection's standing against the connection limits, set when it opens unless it is {@link
+   * ConnectionLimiter.Verdict#OK} (read it with {@link #verdict}).
+   */
   static final AttributeKey<ConnectionLimiter.Verdict> VERDICT =
       AttributeKey.valueOf("chat.verdict");
 
@@ -79,6 +83,12 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /** {@code channel}'s standing against the connection limits since it opened. */
+  static ConnectionLimiter.Verdict verdict(Channel channel) {
+    // hasAttr first: attr() would give every connection an empty attribute to hold.
+    return channel.hasAttr(VERDICT) ? channel.attr(VERDICT).get() : ConnectionLimiter.Verdict.OK;
+  }
+
   /** Answers and returns a reason if the request is refused, else null. */
   private String check(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!request.decoderResult().isSuccess()) {
@@ -97,7 +107,7 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
       return refuse(
           ctx, Refusals.Reason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request");
     }
-    ConnectionLimiter.Verdict verdict = ctx.channel().attr(VERDICT).get();
+    ConnectionLimiter.Verdict verdict = verdict(ctx.channel());
     if (verdict == ConnectionLimiter.Verdict.CLIENT_PENDING) {
       // Through a trusted proxy: each request names the client the connection counts for now (a
       // proxy may carry several clients' requests over one connection, one after another).

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -23,9 +22,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 /**
  * Answers an upgrade request that got this far (the guard let it through) and turns the connection
  * into a WebSocket one (RFC 6455, version 13): the 101 response, then the frame codecs in place of
- * HTTP, UTF-8 checked as text arrives, and a {@link
- * WebSocketServerProtocolHandler.HandshakeComplete} event for whatever handles the connection from
- * there on.
+ * HTTP, and a {@link WebSocketServerProtocolHandler.HandshakeComplete} event for whatever handles
+ * the connection from there on.
  *
  * <p>Unlike Netty's {@code WebSocketServerProtocolHandler}, the response is written but not
  * flushed: whoever handles the event writes its first frames behind it and flushes once, so that a
@@ -36,7 +34,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String FRAME_ENCODER = "ws-encoder";
   static final String FRAME_DECODER = "ws-decoder";
-  static final String UTF8 = "ws-utf8";
 
   private final String subprotocols;
   private final WebSocketDecoderConfig decoderConfig;
@@ -76,16 +73,11 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
     // Encoded by the HTTP codec on its way out, then left in the outbound buffer unflushed.
     ctx.write(response);
     p.remove(http.name());
-    if (decoderConfig.withUTF8Validator()) {
-      p.replace(this, UTF8, new Utf8FrameValidator(decoderConfig.closeOnProtocolViolation()));
-    } else {
-      p.remove(this);
-    }
-    ChannelHandlerContext next =
-        p.context(decoderConfig.withUTF8Validator() ? UTF8 : FRAME_DECODER);
-    next.fireUserEventTriggered(
-        new WebSocketServerProtocolHandler.HandshakeComplete(
-            request.uri(), request.headers(), handshake.selectedSubprotocol()));
+    p.remove(this);
+    p.context(FRAME_DECODER)
+        .fireUserEventTriggered(
+            new WebSocketServerProtocolHandler.HandshakeComplete(
+                request.uri(), request.headers(), handshake.selectedSubprotocol()));
     // The response leaves now at the latest, with whatever the event's handlers wrote behind it.
     ctx.channel().flush();
   }

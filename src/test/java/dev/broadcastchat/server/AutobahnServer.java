@@ -5,10 +5,10 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -19,16 +19,15 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import java.util.List;
 
 /**
  * The server the Autobahn|Testsuite fuzzing client runs against (bound to the integration-test
  * phase in the pom): our production HTTP codec, upgrade guard, upgrade and decoder settings
- * (masking, UTF-8 checked as it arrives, protocol violations closed with their code) and frame
- * aggregator, with an echo at the end instead of a chat session, answering pings as it does. For
- * this server only: binary is echoed, caps are 20 MiB, there is no rate limit and 64 MiB may wait
- * to be written, since the suite sends frames and bursts that large.
+ * (masking, protocol violations closed with their code) and frame intake (UTF-8 checked as it
+ * arrives, fragments joined), with an echo at the end instead of a chat session, answering pings as
+ * it does. For this server only: binary is echoed, caps are 20 MiB, there is no rate limit and 64
+ * MiB may wait to be written, since the suite sends frames and bursts that large.
  */
 public final class AutobahnServer {
   static final int MAX_BYTES = 20 * 1024 * 1024;
@@ -74,7 +73,6 @@ public final class AutobahnServer {
                               new HandshakeDeadline(10_000, metrics, refusals),
                               guard,
                               ChatServerInitializer.webSocketUpgrade(MAX_BYTES),
-                              new WebSocketFrameAggregator(MAX_BYTES),
                               new Echo());
                     }
                   })
@@ -88,22 +86,50 @@ public final class AutobahnServer {
     }
   }
 
-  /** Echoes text and binary messages; answers a close frame with its code and ends. */
-  private static final class Echo extends SimpleChannelInboundHandler<WebSocketFrame> {
+  /**
+   * Echoes text and binary messages; answers a close frame with its code and ends. Takes frames
+   * through {@link FrameIntake} as the chat session does.
+   */
+  private static final class Echo extends ChannelInboundHandlerAdapter {
+    private boolean assembling;
+
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-      if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
-        ctx.writeAndFlush(frame.retain());
-      } else if (frame instanceof PingWebSocketFrame) {
-        // As the chat session answers pings (Session.pong).
-        if (ctx.channel().isWritable()) {
-          ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof WebSocketFrame frame)) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      if (!assembling) {
+        boolean now;
+        try {
+          now = FrameIntake.admit(ctx, frame, MAX_BYTES);
+        } catch (RuntimeException notUtf8) {
+          frame.release();
+          throw notUtf8;
         }
-      } else if (frame instanceof CloseWebSocketFrame close) {
-        int code = close.statusCode();
-        CloseWebSocketFrame answer =
-            code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
-        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        if (!now) {
+          assembling = true;
+          return;
+        }
+      }
+      if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+        ctx.writeAndFlush(frame);
+        return;
+      }
+      try {
+        if (frame instanceof PingWebSocketFrame) {
+          // As the chat session answers pings (Session.pong).
+          if (ctx.channel().isWritable()) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+          }
+        } else if (frame instanceof CloseWebSocketFrame close) {
+          int code = close.statusCode();
+          CloseWebSocketFrame answer =
+              code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+          ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        }
+      } finally {
+        frame.release();
       }
     }
 

@@ -3,6 +3,7 @@ package dev.broadcastchat.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,17 +68,49 @@ class LimitsIT {
   }
 
   @Test
-  void invalidUtf8ClosesWith1007EvenWhenSplitAcrossFragments() throws Exception {
+  void invalidUtf8ClosesWith1007InOneFrameOrSplitAcrossFragments() throws Exception {
+    try (JsonTestClient observer = JsonTestClient.connect(chat.server())) {
+      observer.welcomeAndReplay();
+      // One frame (0xED 0xA0 0x80 would be a UTF-16 surrogate: UTF-8 in shape, but not UTF-8),
+      // then a character cut off by the end of the message's last fragment.
+      byte[][][] messages = {
+        {{'o', 'k', (byte) 0xED, (byte) 0xA0, (byte) 0x80}},
+        {{'o', 'k', (byte) 0xE2, (byte) 0x82}, {(byte) 0x28}}
+      };
+      for (byte[][] fragments : messages) {
+        try (RawWebSocket raw = RawWebSocket.connect(chat.server().address(), 65536)) {
+          raw.readFrame();
+          for (int i = 0; i < fragments.length; i++) {
+            raw.sendFrame(i == fragments.length - 1, i == 0 ? 0x1 : 0x0, fragments[i]);
+          }
+          assertThat(raw.readCloseCode()).isEqualTo(1007);
+        }
+      }
+      observer.say("unharmed");
+      assertThat(observer.next("message").path("text").asText()).isEqualTo("unharmed");
+    }
+  }
+
+  @Test
+  void aMessageInFragmentsArrivesWholeAndSoDoTheOnesAfterIt() throws Exception {
     try (JsonTestClient observer = JsonTestClient.connect(chat.server())) {
       observer.welcomeAndReplay();
       try (RawWebSocket raw = RawWebSocket.connect(chat.server().address(), 65536)) {
         raw.readFrame();
-        raw.sendFrame(false, 0x1, new byte[] {'o', 'k', (byte) 0xE2, (byte) 0x82});
-        raw.sendFrame(true, 0x0, new byte[] {(byte) 0x28});
-        assertThat(raw.readCloseCode()).isEqualTo(1007);
+        byte[] e = "é".getBytes(StandardCharsets.UTF_8);
+        // "café!" in three fragments, the é split between two of them, a ping in between.
+        raw.sendFrame(false, 0x1, new byte[] {'c', 'a', 'f', e[0]});
+        raw.sendFrame(true, 0x9, new byte[] {'p'});
+        raw.sendFrame(false, 0x0, new byte[] {e[1]});
+        raw.sendFrame(true, 0x0, new byte[] {'!'});
+        assertThat(observer.next("message").path("text").asText()).isEqualTo("café!");
+        raw.sendText("and again");
+        assertThat(observer.next("message").path("text").asText()).isEqualTo("and again");
+        raw.sendFrame(false, 0x1, "x".repeat(MAX_MESSAGE / 2).getBytes(StandardCharsets.UTF_8));
+        raw.sendFrame(true, 0x0, "y".getBytes(StandardCharsets.UTF_8));
+        assertThat(observer.next("message").path("text").asText())
+            .isEqualTo("x".repeat(MAX_MESSAGE / 2) + "y");
       }
-      observer.say("unharmed");
-      assertThat(observer.next("message").path("text").asText()).isEqualTo("unharmed");
     }
   }
 

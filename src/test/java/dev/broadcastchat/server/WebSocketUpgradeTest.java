@@ -101,8 +101,8 @@ class WebSocketUpgradeTest {
     assertThat(events.get(0).requestUri()).isEqualTo("/?room=a");
     assertThat(events.get(0).selectedSubprotocol()).isEqualTo(WireProtocol.JSON_SUBPROTOCOL);
     assertThat(channel.pipeline().names())
-        .contains(
-            WebSocketUpgrade.FRAME_ENCODER, WebSocketUpgrade.FRAME_DECODER, WebSocketUpgrade.UTF8);
+        .contains(WebSocketUpgrade.FRAME_ENCODER, WebSocketUpgrade.FRAME_DECODER)
+        .doesNotContain(FrameIntake.UTF8, FrameIntake.AGGREGATOR);
     assertThat(channel.pipeline().get(HttpServerCodec.class)).isNull();
     assertThat(channel.pipeline().get(HttpObjectAggregator.class)).isNull();
     assertThat(channel.pipeline().get(WebSocketUpgrade.class)).isNull();
