@@ -91,6 +91,7 @@ final class RawWebSocket implements AutoCloseable {
       InetSocketAddress server, String plainRequest, String extraHeaders) throws IOException {
     Socket socket = new Socket();
     try {
+      socket.setTcpNoDelay(true);
       socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
       socket.connect(server, (int) TestClient.TIMEOUT.toMillis());
       socket.getOutputStream().write(plainRequest.getBytes(StandardCharsets.US_ASCII));
@@ -137,6 +138,9 @@ final class RawWebSocket implements AutoCloseable {
       throws IOException {
     Socket socket = new Socket();
     try {
+      // As browsers and the JDK's WebSocket client do: each frame leaves when written, not when
+      // the server has acknowledged the one before (Nagle), which under load costs whole RTOs.
+      socket.setTcpNoDelay(true);
       socket.setReceiveBufferSize(receiveBufferSize);
       socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
       socket.connect(server, (int) TestClient.TIMEOUT.toMillis());
