@@ -1,6 +1,5 @@
 package dev.broadcastchat.server;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -12,13 +11,12 @@ import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What the handler at the end of a WebSocket pipeline does with each frame the decoder gives it
- * before handling it: text in one frame is checked for UTF-8 right there, and a message in
- * fragments is handed to a UTF-8 check and an aggregator that are put in front of the handler when
- * the first fragment arrives, and stay.
+ * before handling it: text in one frame is checked for UTF-8 right there ({@link Utf8Check}), and a
+ * message in fragments is handed to a UTF-8 check and an aggregator that are put in front of the
+ * handler when the first fragment arrives, and stay.
  *
  * <p>Nearly every chat message is one frame, so most connections never hold those two handlers
  * (with their pipeline contexts, about 0.2 KB each connection) and their frames never pass through
@@ -60,8 +58,7 @@ final class FrameIntake {
       decoder.fireChannelRead(frame);
       return false;
     }
-    if (frame instanceof TextWebSocketFrame
-        && !ByteBufUtil.isText(frame.content(), StandardCharsets.UTF_8)) {
+    if (frame instanceof TextWebSocketFrame && !Utf8Check.isUtf8(frame.content())) {
       // As Netty's UTF-8 check answers: the close frame, then the end, whatever the peer says.
       ctx.writeAndFlush(
               new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), NOT_UTF8))
