@@ -24,7 +24,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   static final String GUARD = "upgrade-guard";
   static final String DEADLINE = "handshake-deadline";
 
-  /** Answers the upgrade request; replaced by the UTF-8 check once it has. */
+  /** Answers the upgrade request; removed once it has. */
   static final String UPGRADE = "ws-upgrade";
 
   /** Longest request line, largest header block, of an HTTP request. */

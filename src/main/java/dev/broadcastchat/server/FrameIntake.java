@@ -60,9 +60,11 @@ final class FrameIntake {
     }
     if (frame instanceof TextWebSocketFrame && !Utf8Check.isUtf8(frame.content())) {
       // As Netty's UTF-8 check answers: the close frame, then the end, whatever the peer says.
-      ctx.writeAndFlush(
-              new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), NOT_UTF8))
-          .addListener(ChannelFutureListener.CLOSE);
+      if (ctx.channel().isOpen()) {
+        ctx.writeAndFlush(
+                new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), NOT_UTF8))
+            .addListener(ChannelFutureListener.CLOSE);
+      }
       throw new CorruptedWebSocketFrameException(
           WebSocketCloseStatus.INVALID_PAYLOAD_DATA, NOT_UTF8);
     }

@@ -141,6 +141,11 @@ final class Session extends KeepAlive.Peer implements Member {
     return openedAtNanos;
   }
 
+  /** Whether this session has sent its close frame (and reads nothing but the peer's answer). */
+  boolean closing() {
+    return closing;
+  }
+
   /** The last room this connection was in, for the log line when it closes. */
   String lastRoomName() {
     return lastRoomName;

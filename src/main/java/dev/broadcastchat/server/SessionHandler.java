@@ -136,6 +136,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
+    if (session.closing() && !(frame instanceof CloseWebSocketFrame)) {
+      // Our close frame is out: until the peer's answer, what it sends is neither checked nor
+      // answered (RFC 6455, 5.5.1), so that nothing follows our close frame.
+      frame.release();
+      return;
+    }
     if (!assembling) {
       boolean now;
       try {
