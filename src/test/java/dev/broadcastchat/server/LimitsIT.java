@@ -68,6 +68,20 @@ class LimitsIT {
   }
 
   @Test
+  void nothingFollowsTheServersCloseFrameWhateverThePeerSendsAfterIt() throws Exception {
+    try (RawWebSocket raw = RawWebSocket.connect(chat.server().address(), 65536)) {
+      raw.readFrame(); // welcome
+      raw.sendFrame(true, 0x2, new byte[] {1, 2, 3}); // closed with 1003 for it...
+      raw.sendFrame(true, 0x1, new byte[] {(byte) 0xC0, (byte) 0x80}); // ...then not UTF-8
+      RawWebSocket.Frame close = raw.readFrame();
+      assertThat(close.opcode()).isEqualTo(RawWebSocket.Frame.CLOSE);
+      assertThat(close.closeCode()).isEqualTo(1003);
+      raw.sendFrame(true, RawWebSocket.Frame.CLOSE, new byte[] {0x03, (byte) 0xEB});
+      assertThat(raw.readFrame()).as("a frame after the server's close frame").isNull();
+    }
+  }
+
+  @Test
   void invalidUtf8ClosesWith1007InOneFrameOrSplitAcrossFragments() throws Exception {
     try (JsonTestClient observer = JsonTestClient.connect(chat.server())) {
       observer.welcomeAndReplay();
