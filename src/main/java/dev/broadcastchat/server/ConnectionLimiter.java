@@ -61,13 +61,7 @@ final class ConnectionLimiter {
   Verdict open(Channel channel) {
     InetAddress peer =
         channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
-    int now = total.incrementAndGet();
-    Verdict totalOnly =
-        now > maxTotal
-            ? Verdict.TOO_MANY
-            : maxPerAddress <= 0 || peer == null
-                ? Verdict.OK
-                : trustedProxies.trusts(peer) ? Verdict.CLIENT_PENDING : null;
+    Verdict totalOnly = withoutAddress(total.incrementAndGet(), peer);
     if (totalOnly != null) {
       channel.closeFuture().addListener(f -> total.decrementAndGet());
       return totalOnly;
@@ -83,6 +77,19 @@ final class ConnectionLimiter {
               release(key);
             });
     return fromAddress > maxPerAddress ? Verdict.TOO_MANY_FROM_ADDRESS : Verdict.OK;
+  }
+
+  /**
+   * The verdict when a connection counts only in the total, or null when its address counts too.
+   */
+  private Verdict withoutAddress(int openNow, InetAddress peer) {
+    if (openNow > maxTotal) {
+      return Verdict.TOO_MANY;
+    }
+    if (maxPerAddress <= 0 || peer == null) {
+      return Verdict.OK;
+    }
+    return trustedProxies.trusts(peer) ? Verdict.CLIENT_PENDING : null;
   }
 
   /**

@@ -41,14 +41,14 @@ final class FrameIntake {
    *
    * @param maxMessageBytes the most a message in fragments may hold in all
    * @throws CorruptedWebSocketFrameException (1007) for text in one frame that is not UTF-8, after
-   *     a close frame saying so was sent and the connection set to close; the frame is the caller's
-   *     to release
+   *     a close frame saying so was sent and the connection set to close; the frame is released
    */
   static boolean admit(ChannelHandlerContext ctx, WebSocketFrame frame, int maxMessageBytes) {
     if (!frame.isFinalFragment() || frame instanceof ContinuationWebSocketFrame) {
       ChannelPipeline p = ctx.pipeline();
       ChannelHandlerContext decoder = p.context(WebSocketUpgrade.FRAME_DECODER);
       if (decoder == null) {
+        frame.release();
         throw new IllegalStateException(
             "no " + WebSocketUpgrade.FRAME_DECODER + " in " + p.names());
       }
@@ -59,6 +59,7 @@ final class FrameIntake {
       return false;
     }
     if (frame instanceof TextWebSocketFrame && !Utf8Check.isUtf8(frame.content())) {
+      frame.release();
       // As Netty's UTF-8 check answers: the close frame, then the end, whatever the peer says.
       if (ctx.channel().isOpen()) {
         ctx.writeAndFlush(

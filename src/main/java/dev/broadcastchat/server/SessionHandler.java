@@ -142,18 +142,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       frame.release();
       return;
     }
-    if (!assembling) {
-      boolean now;
-      try {
-        now = FrameIntake.admit(ctx, frame, config.maxFrameBytes());
-      } catch (RuntimeException notUtf8) {
-        frame.release();
-        throw notUtf8;
-      }
-      if (!now) {
-        assembling = true; // the frame went through the fragment handlers, and so will the rest
-        return;
-      }
+    if (!assembling && !FrameIntake.admit(ctx, frame, config.maxFrameBytes())) {
+      assembling = true; // the frame went through the fragment handlers, and so will the rest
+      return;
     }
     try {
       if (frame instanceof TextWebSocketFrame text) {

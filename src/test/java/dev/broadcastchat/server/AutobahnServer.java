@@ -99,18 +99,9 @@ public final class AutobahnServer {
         ctx.fireChannelRead(msg);
         return;
       }
-      if (!assembling) {
-        boolean now;
-        try {
-          now = FrameIntake.admit(ctx, frame, MAX_BYTES);
-        } catch (RuntimeException notUtf8) {
-          frame.release();
-          throw notUtf8;
-        }
-        if (!now) {
-          assembling = true;
-          return;
-        }
+      if (!assembling && !FrameIntake.admit(ctx, frame, MAX_BYTES)) {
+        assembling = true;
+        return;
       }
       if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
         ctx.writeAndFlush(frame);

@@ -78,7 +78,12 @@ final class RawWebSocket implements AutoCloseable {
   static RawWebSocket connect(
       InetSocketAddress server, int receiveBufferSize, byte[] preamble, String extraHeaders)
       throws IOException {
-    return open(server, receiveBufferSize, preamble, "/", extraHeaders);
+    return open(
+        server,
+        receiveBufferSize,
+        ws -> ws.socket.getOutputStream().write(preamble),
+        "/",
+        extraHeaders);
   }
 
   /**
@@ -89,30 +94,24 @@ final class RawWebSocket implements AutoCloseable {
    */
   static RawWebSocket connectAfterRequest(
       InetSocketAddress server, String plainRequest, String extraHeaders) throws IOException {
-    Socket socket = new Socket();
-    try {
-      socket.setTcpNoDelay(true);
-      socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
-      socket.connect(server, (int) TestClient.TIMEOUT.toMillis());
-      socket.getOutputStream().write(plainRequest.getBytes(StandardCharsets.US_ASCII));
-      RawWebSocket ws = new RawWebSocket(socket);
-      String head = ws.readResponseHead();
-      if (!head.startsWith("HTTP/1.1 200 ")) {
-        throw new IOException("plain request refused: " + head.lines().findFirst().orElse(""));
-      }
-      ws.responseHead = head;
-      String length = ws.responseHeader("Content-Length");
-      if (length == null) {
-        throw new IOException("no Content-Length in " + head);
-      }
-      ws.in.readNBytes(Integer.parseInt(length));
-      ws.extraHeaders = extraHeaders;
-      ws.handshake(server, "/");
-      return ws;
-    } catch (IOException | RuntimeException | Error e) {
-      socket.close();
-      throw e;
-    }
+    return open(
+        server,
+        64 * 1024,
+        ws -> {
+          ws.socket.getOutputStream().write(plainRequest.getBytes(StandardCharsets.US_ASCII));
+          String head = ws.readResponseHead();
+          if (!head.startsWith("HTTP/1.1 200 ")) {
+            throw new IOException("plain request refused: " + head.lines().findFirst().orElse(""));
+          }
+          ws.responseHead = head;
+          String length = ws.responseHeader("Content-Length");
+          if (length == null) {
+            throw new IOException("no Content-Length in " + head);
+          }
+          ws.in.readNBytes(Integer.parseInt(length));
+        },
+        "/",
+        extraHeaders);
   }
 
   /**
@@ -126,13 +125,18 @@ final class RawWebSocket implements AutoCloseable {
     for (String line : headerLines) {
       headers.append(line).append("\r\n");
     }
-    return open(server, receiveBufferSize, new byte[0], path, headers.toString());
+    return open(server, receiveBufferSize, ws -> {}, path, headers.toString());
+  }
+
+  /** What a connection does between connecting and its opening handshake. */
+  private interface Prelude {
+    void run(RawWebSocket ws) throws IOException;
   }
 
   private static RawWebSocket open(
       InetSocketAddress server,
       int receiveBufferSize,
-      byte[] preamble,
+      Prelude prelude,
       String path,
       String extraHeaders)
       throws IOException {
@@ -144,8 +148,8 @@ final class RawWebSocket implements AutoCloseable {
       socket.setReceiveBufferSize(receiveBufferSize);
       socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
       socket.connect(server, (int) TestClient.TIMEOUT.toMillis());
-      socket.getOutputStream().write(preamble);
       RawWebSocket ws = new RawWebSocket(socket);
+      prelude.run(ws);
       ws.extraHeaders = extraHeaders;
       ws.handshake(server, path);
       return ws;
