@@ -5,12 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.broadcastchat.protocol.WireProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,7 +67,9 @@ class WebSocketUpgradeTest {
 
   @AfterEach
   void close() {
-    channel.finishAndReleaseAll();
+    if (channel != null) {
+      channel.finishAndReleaseAll();
+    }
   }
 
   private void request(String headers) {
@@ -130,6 +141,57 @@ class WebSocketUpgradeTest {
     assertThat(events.get(0).selectedSubprotocol()).isNull();
   }
 
+  /** The prepared response is what Netty's handshaker and HTTP encoder would have written. */
+  @Test
+  void theResponseIsByteForByteNettysForAnyKeyAndSubprotocol() {
+    String[] keys = {
+      KEY, "x3JJHMbDL1EzLkh9GBhXDw==", "", "not base64 at all \u00e9", "AQIDBAUGBwgJCgsMDQ4PEC=="
+    };
+    String[] offered = {
+      null, WireProtocol.JSON_SUBPROTOCOL, "a, b", "b ,  " + WireProtocol.JSON_SUBPROTOCOL
+    };
+    WebSocketUpgrade upgrade = ChatServerInitializer.webSocketUpgrade(1024);
+    for (String key : keys) {
+      for (String protocols : offered) {
+        DefaultFullHttpRequest request =
+            new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        request
+            .headers()
+            .set(HttpHeaderNames.UPGRADE, "websocket")
+            .set(HttpHeaderNames.CONNECTION, "Upgrade")
+            .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, key)
+            .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        if (protocols != null) {
+          request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, protocols);
+        }
+        EmbeddedChannel netty =
+            new EmbeddedChannel(new HttpRequestDecoder(), new HttpResponseEncoder());
+        new WebSocketServerHandshaker13(
+                "ws://127.0.0.1/",
+                WireProtocol.JSON_SUBPROTOCOL,
+                WebSocketDecoderConfig.newBuilder().build())
+            .handshake(netty, request);
+        ByteBuf expected = Unpooled.buffer();
+        for (ByteBuf part; (part = netty.readOutbound()) != null; ) {
+          expected.writeBytes(part);
+          part.release();
+        }
+        netty.finishAndReleaseAll();
+        ByteBuf ours =
+            WebSocketUpgrade.response(
+                UnpooledByteBufAllocator.DEFAULT,
+                WebSocketUpgrade.checkedKey(request),
+                upgrade.select(protocols));
+        assertThat(ours.toString(StandardCharsets.ISO_8859_1))
+            .as("key %s, subprotocols %s", key, protocols)
+            .isEqualTo(expected.toString(StandardCharsets.ISO_8859_1));
+        ours.release();
+        expected.release();
+        request.release();
+      }
+    }
+  }
+
   @Test
   void anotherVersionOrNoneGets426WithOurs() {
     open("welcome");
@@ -156,5 +218,26 @@ class WebSocketUpgradeTest {
     assertThat(out).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("missing key");
     assertThat(events).isEmpty();
     assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void withoutUpgradeHeadersItIs400AsNettysHandshakerSaysIt() {
+    open("welcome");
+    request(
+        "Connection: Upgrade\r\nSec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n");
+    assertThat(written())
+        .startsWith("HTTP/1.1 400 Bad Request\r\n")
+        .contains("an |Upgrade| header must containing the value 'websocket'");
+    assertThat(events).isEmpty();
+    assertThat(channel.isOpen()).isFalse();
+    channel.finishAndReleaseAll();
+
+    open("welcome");
+    request(
+        "Upgrade: websocket\r\nConnection: keep-alive\r\nSec-WebSocket-Key: "
+            + KEY
+            + "\r\nSec-WebSocket-Version: 13\r\n");
+    assertThat(written()).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("|Connection|");
+    assertThat(events).isEmpty();
   }
 }
