@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +33,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
   static final String DEFAULT_ROOM = "lobby";
   static final String X_FORWARDED_FOR = "X-Forwarded-For";
+
+  /** See {@link #logLine()}. */
+  private static final ThreadLocal<StringBuilder> LOG_LINE =
+      ThreadLocal.withInitial(() -> new StringBuilder(256));
 
   private final Rooms rooms;
   private final Bus bus;
@@ -116,15 +119,21 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       }
       session.start(
           room == null ? DEFAULT_ROOM : room, param(query, "nick"), param(query, "since"));
-      SocketAddress tcpPeer = ctx.channel().remoteAddress();
-      log.info(
-          "conn {} open {}{} room={} nick={} proto={}",
-          session.connectionId(),
-          peer,
-          client.equals(tcpPeer) ? "" : " via " + formatAddress(tcpPeer),
-          session.lastRoomName(),
-          session.nick() == null ? "-" : session.nick(),
-          protocol.name().toLowerCase(Locale.ROOT));
+      if (log.isInfoEnabled()) {
+        SocketAddress tcpPeer = ctx.channel().remoteAddress();
+        StringBuilder line =
+            logLine().append("conn ").append(session.connectionId()).append(" open ").append(peer);
+        if (!client.equals(tcpPeer)) {
+          line.append(" via ").append(formatAddress(tcpPeer));
+        }
+        line.append(" room=")
+            .append(session.lastRoomName())
+            .append(" nick=")
+            .append(session.nick() == null ? "-" : session.nick())
+            .append(" proto=")
+            .append(protocol.logName());
+        log.info(line.toString());
+      }
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -191,14 +200,25 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - session.openedAtNanos());
       int code = session.closeCode();
       metrics.connectionClosed(session.protocol(), code);
-      log.info(
-          "conn {} closed {} room={} proto={} code={} duration={}ms",
-          session.connectionId(),
-          peer,
-          session.lastRoomName(),
-          session.protocol().name().toLowerCase(Locale.ROOT),
-          code < 0 ? "none" : Integer.toString(code),
-          millis);
+      if (log.isInfoEnabled()) {
+        StringBuilder line =
+            logLine()
+                .append("conn ")
+                .append(session.connectionId())
+                .append(" closed ")
+                .append(peer)
+                .append(" room=")
+                .append(session.lastRoomName())
+                .append(" proto=")
+                .append(session.protocol().logName())
+                .append(" code=");
+        if (code < 0) {
+          line.append("none");
+        } else {
+          line.append(code);
+        }
+        log.info(line.append(" duration=").append(millis).append("ms").toString());
+      }
     }
     ctx.fireChannelInactive();
   }
@@ -222,6 +242,22 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       log.warn("conn {} failed", id, cause);
     }
     ctx.close();
+  }
+
+  /**
+   * This thread's builder for a connection's log line, emptied: a line is logged for every
+   * connection opened and closed, and built here it leaves only its string behind, where the
+   * logger's own formatting of "{}" arguments leaves a builder and a map per argument as well. The
+   * line is logged as a message without arguments, so braces in a nick stay as they are.
+   */
+  private static StringBuilder logLine() {
+    StringBuilder line = LOG_LINE.get();
+    if (line.capacity() > 1024) {
+      line = new StringBuilder(256);
+      LOG_LINE.set(line);
+    }
+    line.setLength(0);
+    return line;
   }
 
   /**

@@ -72,8 +72,31 @@ class ShutdownIT {
               () ->
                   logs.firstContaining("closed " + addr, "room=ops", "proto=text", "code=1000")
                       .isPresent());
-      assertThat(logs.firstContaining("open " + addr, "room=ops", "proto=text")).isPresent();
+      String id = "conn [0-9a-f]{8} ";
+      assertLine("open " + addr, id + "open \\Q" + addr + "\\E room=ops nick=- proto=text");
+      assertLine(
+          "closed " + addr,
+          id + "closed \\Q" + addr + "\\E room=ops proto=text code=1000 duration=[0-9]+ms");
+
+      // A nick is logged as it is, braces and all.
+      JsonTestClient json = JsonTestClient.connect(server, "nick", "{}x", "room", "r2");
+      json.welcomeAndReplay();
+      assertThat(logs.firstContaining(" open ", "room=r2"))
+          .map(ILoggingEvent::getFormattedMessage)
+          .hasValueSatisfying(line -> assertThat(line).endsWith(" room=r2 nick={}x proto=json"));
+      json.sendClose();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> logs.firstContaining(" closed ", "room=r2 proto=json code=1000").isPresent());
     }
+  }
+
+  /** The first logged line containing {@code part} is all of {@code regex}. */
+  private void assertLine(String part, String regex) {
+    assertThat(logs.firstContaining(part))
+        .map(ILoggingEvent::getFormattedMessage)
+        .hasValueSatisfying(line -> assertThat(line).matches(regex));
   }
 
   /** The HTTP status with which {@code server} refuses an upgrade; fails if it accepts it. */
