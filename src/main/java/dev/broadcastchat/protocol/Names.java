@@ -2,13 +2,14 @@ package dev.broadcastchat.protocol;
 
 import java.text.Normalizer;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** The rules for room names and nicks (SPEC "Names"). */
 public final class Names {
   public static final int MAX_ROOM_LENGTH = 64;
   public static final int MAX_NICK_LENGTH = 32;
-  private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_ROOM_LENGTH + "}");
+
+  private static final String ROOM_RULE =
+      "bad room: rooms are 1 to " + MAX_ROOM_LENGTH + " letters, digits, '-', '_' or '.'";
 
   /** Characters that are letters or symbols to Unicode but show as nothing. */
   private static final String BLANKS = "\u115F\u1160\u3164\uFFA0\u2800";
@@ -20,8 +21,22 @@ public final class Names {
 
   /** Why {@code room} is not a valid room name, or null if it is. */
   public static String roomProblem(String room) {
-    if (room == null || !ROOM.matcher(room).matches()) {
-      return "bad room: rooms are 1 to " + MAX_ROOM_LENGTH + " letters, digits, '-', '_' or '.'";
+    if (room == null || room.isEmpty() || room.length() > MAX_ROOM_LENGTH) {
+      return ROOM_RULE;
+    }
+    // A loop rather than a regular expression: every connection's room is checked on its way in.
+    for (int i = 0; i < room.length(); i++) {
+      char c = room.charAt(i);
+      boolean allowed =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
+      if (!allowed) {
+        return ROOM_RULE;
+      }
     }
     return null;
   }

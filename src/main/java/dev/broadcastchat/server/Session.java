@@ -672,7 +672,7 @@ final class Session extends KeepAlive.Peer implements Member {
     leaveRoom();
     // The connection stays open for the peer's answering close frame (onCloseFrame ends it): cut
     // at once, a peer still sending would get a reset instead of our close code.
-    ChannelFuture closeSent = channel.writeAndFlush(new CloseWebSocketFrame(code, reason));
+    ChannelFuture closeSent = channel.writeAndFlush(closeFrame(code, reason));
     channel
         .eventLoop()
         .schedule(() -> endUnanswered(closeSent), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
@@ -738,7 +738,7 @@ final class Session extends KeepAlive.Peer implements Member {
       closing = true;
       closeCode = code;
       leaveRoom();
-      channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
+      channel.writeAndFlush(closeFrame(code, reason), channel.voidPromise());
     }
     channel.close();
   }
@@ -757,9 +757,18 @@ final class Session extends KeepAlive.Peer implements Member {
     closing = true;
     leaveRoom();
     int answer = code >= 1000 && code != 1005 && code != 1006 && code != 1015 ? code : 1000;
-    channel
-        .writeAndFlush(new CloseWebSocketFrame(answer, ""))
-        .addListener(ChannelFutureListener.CLOSE);
+    channel.writeAndFlush(closeFrame(answer, "")).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * A close frame in a buffer of the channel's pooled allocator: Netty's own constructor takes an
+   * unpooled direct buffer, allocated and freed in native memory for every connection that ends.
+   */
+  private CloseWebSocketFrame closeFrame(int code, String reason) {
+    ByteBuf payload = channel.alloc().buffer(2 + ByteBufUtil.utf8MaxBytes(reason));
+    payload.writeShort(code);
+    ByteBufUtil.writeUtf8(payload, reason);
+    return new CloseWebSocketFrame(true, 0, payload);
   }
 
   /** The connection is gone; called once, whatever ended it. */
