@@ -17,6 +17,17 @@ class NamesTest {
     assertThat(Names.roomProblem(room)).isNull();
   }
 
+  /** Every UTF-16 unit, alone and between allowed ones: only [A-Za-z0-9._-] makes a room name. */
+  @Test
+  void acceptsExactlyLettersDigitsDashUnderscoreAndDotOfAllCharacters() {
+    for (int c = 0; c <= Character.MAX_VALUE; c++) {
+      String ch = String.valueOf((char) c);
+      boolean allowed = ch.matches("[A-Za-z0-9._-]");
+      assertThat(Names.roomProblem(ch) == null).as("U+%04X", c).isEqualTo(allowed);
+      assertThat(Names.roomProblem("a" + ch + "b") == null).as("a U+%04X b", c).isEqualTo(allowed);
+    }
+  }
+
   @Test
   void acceptsARoomOf64Characters() {
     assertThat(Names.roomProblem("r".repeat(64))).isNull();

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -150,45 +151,64 @@ class WebSocketUpgradeTest {
     String[] offered = {
       null, WireProtocol.JSON_SUBPROTOCOL, "a, b", "b ,  " + WireProtocol.JSON_SUBPROTOCOL
     };
-    WebSocketUpgrade upgrade = ChatServerInitializer.webSocketUpgrade(1024);
     for (String key : keys) {
       for (String protocols : offered) {
-        DefaultFullHttpRequest request =
-            new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
-        request
-            .headers()
-            .set(HttpHeaderNames.UPGRADE, "websocket")
-            .set(HttpHeaderNames.CONNECTION, "Upgrade")
-            .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, key)
-            .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
-        if (protocols != null) {
-          request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, protocols);
-        }
-        EmbeddedChannel netty =
-            new EmbeddedChannel(new HttpRequestDecoder(), new HttpResponseEncoder());
-        new WebSocketServerHandshaker13(
-                "ws://127.0.0.1/",
-                WireProtocol.JSON_SUBPROTOCOL,
-                WebSocketDecoderConfig.newBuilder().build())
-            .handshake(netty, request);
-        ByteBuf expected = Unpooled.buffer();
-        for (ByteBuf part; (part = netty.readOutbound()) != null; ) {
-          expected.writeBytes(part);
-          part.release();
-        }
-        netty.finishAndReleaseAll();
-        ByteBuf ours =
-            WebSocketUpgrade.response(
-                UnpooledByteBufAllocator.DEFAULT,
-                WebSocketUpgrade.checkedKey(request),
-                upgrade.select(protocols));
-        assertThat(ours.toString(StandardCharsets.ISO_8859_1))
-            .as("key %s, subprotocols %s", key, protocols)
-            .isEqualTo(expected.toString(StandardCharsets.ISO_8859_1));
-        ours.release();
-        expected.release();
-        request.release();
+        assertSameResponseAsNettys(key, protocols);
       }
+    }
+  }
+
+  private static final WebSocketUpgrade UPGRADE = ChatServerInitializer.webSocketUpgrade(1024);
+
+  /**
+   * Our response to an upgrade request with {@code key} and {@code protocols} (null for no header)
+   * is byte for byte what Netty's version 13 handshaker and HTTP encoder write. Header values are
+   * taken as they are, unchecked, as the HTTP decoder would hand them over.
+   */
+  static void assertSameResponseAsNettys(String key, String protocols) {
+    DefaultFullHttpRequest request =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.GET,
+            "/",
+            Unpooled.EMPTY_BUFFER,
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false),
+            DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
+    request
+        .headers()
+        .set(HttpHeaderNames.UPGRADE, "websocket")
+        .set(HttpHeaderNames.CONNECTION, "Upgrade")
+        .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, key)
+        .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+    if (protocols != null) {
+      request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, protocols);
+    }
+    EmbeddedChannel netty =
+        new EmbeddedChannel(new HttpRequestDecoder(), new HttpResponseEncoder());
+    new WebSocketServerHandshaker13(
+            "ws://127.0.0.1/",
+            WireProtocol.JSON_SUBPROTOCOL,
+            WebSocketDecoderConfig.newBuilder().build())
+        .handshake(netty, request);
+    ByteBuf expected = Unpooled.buffer();
+    for (ByteBuf part; (part = netty.readOutbound()) != null; ) {
+      expected.writeBytes(part);
+      part.release();
+    }
+    netty.finishAndReleaseAll();
+    ByteBuf ours =
+        WebSocketUpgrade.response(
+            UnpooledByteBufAllocator.DEFAULT,
+            WebSocketUpgrade.checkedKey(request),
+            UPGRADE.select(protocols));
+    try {
+      assertThat(ours.toString(StandardCharsets.ISO_8859_1))
+          .as("key %s, subprotocols %s", key, protocols)
+          .isEqualTo(expected.toString(StandardCharsets.ISO_8859_1));
+    } finally {
+      ours.release();
+      expected.release();
+      request.release();
     }
   }
 
