@@ -21,13 +21,17 @@ import org.slf4j.LoggerFactory;
  * whenever its membership changes (with the presence event that announces the change, whose {@code
  * members} then counts every node) and on every heartbeat; it removes it when its last member
  * leaves and when the node shuts down. A node that dies without a goodbye drops out of {@code who}
- * once its records expire, within {@link RedisBusOptions#memberTtl()}.
+ * once its records expire, within {@link RedisBusOptions#memberTtl()}; the first node to find such
+ * a record at its heartbeat removes it and announces its members as gone, so every node's members
+ * of the room get leave notices. A node whose record was removed so, because it had not reached
+ * Redis for that long, announces its members as joined again at its next heartbeat.
  *
  * <p>Writes are confined to the bus's executor, so that a room's events leave in the order they
  * were made; {@link #who} may be called from any thread.
  */
 final class MemberDirectory {
   private static final Logger log = LoggerFactory.getLogger(MemberDirectory.class);
+  private static final String MAX_NICKS = Integer.toString(ServerEvent.Presence.MAX_NICKS);
 
   private final EventExecutor executor;
   private final RedisConnections redis;
@@ -63,7 +67,7 @@ final class MemberDirectory {
 
   /** The room may have gained its first member here or lost its last: rewrite the record. */
   void occupancyChanged(String room) {
-    onExecutor(() -> write(room, "", false));
+    onExecutor(() -> write(room, "", false, false));
   }
 
   /**
@@ -83,14 +87,14 @@ final class MemberDirectory {
       throw new IllegalArgumentException(
           "event: " + event.getClass().getSimpleName() + " (expected: Presence or NickChange)");
     }
-    onExecutor(() -> write(room, payload, withMembers));
+    onExecutor(() -> write(room, payload, withMembers, false));
   }
 
   /** Refreshes every record this node has; runs on the executor. */
   void heartbeat() {
     assert executor.inEventLoop();
     for (String room : new ArrayList<>(rooms)) {
-      write(room, "", false);
+      write(room, "", false, true);
     }
   }
 
@@ -99,7 +103,7 @@ final class MemberDirectory {
     assert executor.inEventLoop();
     List<CompletableFuture<Long>> removals = new ArrayList<>();
     for (String room : new ArrayList<>(rooms)) {
-      removals.add(run(room, "", "", false).toCompletableFuture());
+      removals.add(run(room, "", "", false, false).toCompletableFuture());
     }
     rooms.clear();
     return CompletableFuture.allOf(removals.toArray(new CompletableFuture<?>[0]))
@@ -140,7 +144,11 @@ final class MemberDirectory {
             });
   }
 
-  private void write(String room, String event, boolean withMembers) {
+  /**
+   * @param heartbeat whether this refreshes a record written before, which, if it is gone, another
+   *     node found expired and announced as gone
+   */
+  private void write(String room, String event, boolean withMembers, boolean heartbeat) {
     ServerEvent.Who here = local.who(room, ServerEvent.Who.MAX_NAMES);
     String record = "";
     if (here.count() > 0) {
@@ -149,7 +157,7 @@ final class MemberDirectory {
     } else if (!rooms.remove(room) && event.isEmpty()) {
       return; // no record here, nothing to announce
     }
-    run(room, record, event, withMembers)
+    run(room, record, event, withMembers, heartbeat)
         .whenComplete(
             (total, error) -> {
               if (error != null) {
@@ -158,7 +166,8 @@ final class MemberDirectory {
             });
   }
 
-  private CompletionStage<Long> run(String room, String record, String event, boolean withMembers) {
+  private CompletionStage<Long> run(
+      String room, String record, String event, boolean withMembers, boolean heartbeat) {
     RoomKeys keys = RoomKeys.of(prefix, room);
     return redis
         .commands()
@@ -174,7 +183,10 @@ final class MemberDirectory {
                     roomTtlMillis,
                     keys.channel(),
                     event,
-                    withMembers ? "1" : "0"));
+                    withMembers ? "1" : "0",
+                    room,
+                    heartbeat ? "1" : "0",
+                    MAX_NICKS));
   }
 
   private void onExecutor(Runnable task) {

@@ -1,5 +1,5 @@
--- Lists the members of a room on the other nodes, from their records that have not expired
--- (expired ones are removed on the way).
+-- Lists the members of a room on the other nodes, from their records that have not expired.
+-- Expired ones are left for presence.lua, which removes them and announces their members as gone.
 --
 -- KEYS  1 members (hash: node id -> "expires-ms\ncount\nname\nname...")
 -- ARGV  1 this node's id (its own record is left out), 2 the most names returned
@@ -12,9 +12,7 @@ local records = redis.call('HGETALL', KEYS[1])
 for i = 1, #records, 2 do
   local node, record = records[i], records[i + 1]
   local expires, count, names = string.match(record, '^(%d+)\n(%d+)\n?(.*)$')
-  if expires == nil or tonumber(expires) < now then
-    redis.call('HDEL', KEYS[1], node)
-  elseif node ~= ARGV[1] then
+  if expires ~= nil and tonumber(expires) >= now and node ~= ARGV[1] then
     out[1] = out[1] + tonumber(count)
     for name in string.gmatch(names, '[^\n]+') do
       if #out > limit then

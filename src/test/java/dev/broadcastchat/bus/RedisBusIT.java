@@ -205,11 +205,9 @@ class RedisBusIT {
 
   @Test
   void whoCountsEveryNodesMembersAndForgetsANodeWhoseRecordExpired() {
-    Node a = node();
-    Node b = node();
-    a.join("w");
-    b.join("w");
-    await("b's member listed on a").atMost(WAIT).until(() -> a.who("w").count() == 2);
+    List<Node> both = twoNodesIn("w");
+    Node a = both.get(0);
+    Node b = both.get(1);
     assertThat(a.who("w").members())
         .containsExactlyInAnyOrder("member-of-" + a.name, "member-of-" + b.name);
 
@@ -217,13 +215,73 @@ class RedisBusIT {
     // expires two seconds from now, on Redis's clock.
     RedisCommands<String, String> commands = redis.commands();
     long now = commands.time().stream().findFirst().map(Long::parseLong).orElseThrow() * 1000;
-    commands.hset(RoomKeys.of(PREFIX, "w").members(), "dead-node", (now + 2000) + "\n1\nghost");
-    assertThat(a.who("w").count()).isEqualTo(3);
+    // It lists 25 of its 30 members; a presence event carries at most 20 names.
+    List<String> names = new ArrayList<>(List.of("ghost", "\"quoted\" ü"));
+    for (int i = 2; i < 25; i++) {
+      names.add("ghost-" + i);
+    }
+    commands.hset(
+        RoomKeys.of(PREFIX, "w").members(),
+        "dead-node",
+        (now + 2000) + "\n30\n" + String.join("\n", names));
+    assertThat(a.who("w").count()).isEqualTo(32);
     assertThat(a.who("w").members()).contains("ghost");
-    await("the dead node's member gone from who")
+    await("the dead node's members gone from who")
         .atMost(Duration.ofSeconds(5))
         .until(() -> a.who("w").count() == 2);
+
+    // The first heartbeat after the expiry removes the record and announces its members as gone,
+    // once, to every node.
+    ServerEvent.Presence left =
+        new ServerEvent.Presence(
+            "w", false, names.subList(0, ServerEvent.Presence.MAX_NICKS), 30, 2);
+    await("leave notices on both nodes")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> a.events.contains(left) && b.events.contains(left));
     assertThat(commands.hkeys(RoomKeys.of(PREFIX, "w").members())).doesNotContain("dead-node");
+    assertThat(a.events).containsOnlyOnce(left);
+    assertThat(b.events).containsOnlyOnce(left);
+  }
+
+  @Test
+  void aNodeWhoseRecordWasRemovedAsExpiredAnnouncesItsMembersAgain() {
+    List<Node> both = twoNodesIn("back");
+    Node a = both.get(0);
+    Node b = both.get(1);
+    String members = RoomKeys.of(PREFIX, "back").members();
+    RedisCommands<String, String> commands = redis.commands();
+    // As another node does when it finds a record expired (a node cut off from Redis for longer
+    // than the records live): both records gone, their members announced as gone.
+    commands.del(members);
+
+    ServerEvent.Presence aBack =
+        new ServerEvent.Presence("back", true, List.of("member-of-" + a.name), 1, 1);
+    await("a's member announced again, on b")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                b.events.stream()
+                    .anyMatch(
+                        e ->
+                            e instanceof ServerEvent.Presence p
+                                && p.joined()
+                                && p.nicks().equals(aBack.nicks())));
+    await("both listed again")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> a.who("back").count() == 2);
+    assertThat(commands.hlen(members)).isEqualTo(2);
+  }
+
+  /** Two nodes with a member each in {@code room}, once each lists the other's. */
+  private List<Node> twoNodesIn(String room) {
+    Node a = node();
+    Node b = node();
+    a.join(room);
+    b.join(room);
+    await("both members listed on both nodes")
+        .atMost(WAIT)
+        .until(() -> a.who(room).count() == 2 && b.who(room).count() == 2);
+    return List.of(a, b);
   }
 
   private Node node() {
@@ -252,6 +310,7 @@ class RedisBusIT {
     final BlockingQueue<ChatMessage> delivered = new LinkedBlockingQueue<>();
     final List<Long> seqs = new CopyOnWriteArrayList<>();
     final List<String> missed = new CopyOnWriteArrayList<>();
+    final List<ServerEvent> events = new CopyOnWriteArrayList<>();
 
     Node(String name, RedisBusOptions options) {
       this.name = name;
@@ -311,7 +370,9 @@ class RedisBusIT {
     }
 
     @Override
-    public void deliverEvent(String room, ServerEvent event) {}
+    public void deliverEvent(String room, ServerEvent event) {
+      events.add(event);
+    }
 
     @Override
     public void missed(String room) {

@@ -395,6 +395,9 @@ class ClusterIT {
     ChatServer a = node();
     JsonTestClient alice = connect(a, "room", "k", "nick", "alice");
     alice.welcomeAndReplay();
+    // Carol only listens: alice's who requests would pass over the presence events on the way.
+    JsonTestClient carol = connect(a, "room", "k", "nick", "carol");
+    carol.welcomeAndReplay();
     Process b = startProcessNode();
     try {
       String url = listeningUrl(b);
@@ -412,9 +415,33 @@ class ClusterIT {
           .until(() -> !who(alice).contains("bob"));
       Duration took = Duration.ofNanos(System.nanoTime() - killed);
       assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(11));
-      assertThat(who(alice)).containsExactly("alice");
+      assertThat(who(alice)).containsExactlyInAnyOrder("alice", "carol");
+
+      // And the members still here hear that bob left: at the first heartbeat (3 s) of a node
+      // with members in the room after bob's record expired (10 s).
+      JsonNode left = nextLeaveOf(carol, "bob", killed + Duration.ofSeconds(16).toNanos());
+      assertThat(left.path("room").asText()).isEqualTo("k");
+      assertThat(left.path("members").asInt()).isEqualTo(2);
     } finally {
       b.destroyForcibly();
+    }
+  }
+
+  /** The first leave event naming {@code nick} that {@code client} gets before {@code deadline}. */
+  private static JsonNode nextLeaveOf(JsonTestClient client, String nick, long deadline) {
+    while (true) {
+      long left = deadline - System.nanoTime();
+      JsonNode event = left <= 0 ? null : client.poll(Duration.ofNanos(left));
+      if (event == null) {
+        throw new AssertionError("no leave event for " + nick + " in time");
+      }
+      if (event.path("type").asText().equals("leave")) {
+        for (JsonNode name : event.path("nicks")) {
+          if (name.asText().equals(nick)) {
+            return event;
+          }
+        }
+      }
     }
   }
 
