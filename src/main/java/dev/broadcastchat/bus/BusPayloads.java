@@ -32,7 +32,11 @@ final class BusPayloads {
   }
 
   /** A presence or nick event. */
-  record HeardEvent(String room, ServerEvent event) implements Heard {}
+  /**
+   * @param from the node whose own members the event is not for (presence.lua announces a node's
+   *     members as joined again to the others only), or empty
+   */
+  record HeardEvent(String room, ServerEvent event, String from) implements Heard {}
 
   private BusPayloads() {}
 
@@ -57,13 +61,15 @@ final class BusPayloads {
                 node.path("joined").asBoolean(),
                 nicks,
                 node.path("count").asInt(),
-                node.path("members").asInt()));
+                node.path("members").asInt()),
+            node.path("from").asText(""));
       }
       case "n" -> {
         String room = text(node, "room", json);
         yield new HeardEvent(
             room,
-            new ServerEvent.NickChange(room, text(node, "from", json), text(node, "to", json)));
+            new ServerEvent.NickChange(room, text(node, "from", json), text(node, "to", json)),
+            "");
       }
       default -> throw new IllegalArgumentException("bus payload: unknown type in " + json);
     };

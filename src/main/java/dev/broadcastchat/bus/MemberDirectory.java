@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * members} then counts every node) and on every heartbeat; it removes it when its last member
  * leaves and when the node shuts down. A node that dies without a goodbye drops out of {@code who}
  * once its records expire, within {@link RedisBusOptions#memberTtl()}; the first node to find such
- * a record at its heartbeat removes it and announces its members as gone, so every node's members
- * of the room get leave notices. A node whose record was removed so, because it had not reached
- * Redis for that long, announces its members as joined again at its next heartbeat.
+ * a record that has kept its own current since before it expired removes it and announces its
+ * members as gone, so every node's members of the room get leave notices. A node whose record was
+ * removed so, because it had not reached Redis for that long, announces its members as joined again
+ * to the others when it next writes (presence.lua has the rules).
  *
  * <p>Writes are confined to the bus's executor, so that a room's events leave in the order they
  * were made; {@link #who} may be called from any thread.
@@ -67,7 +68,7 @@ final class MemberDirectory {
 
   /** The room may have gained its first member here or lost its last: rewrite the record. */
   void occupancyChanged(String room) {
-    onExecutor(() -> write(room, "", false, false));
+    onExecutor(() -> write(room, "", false));
   }
 
   /**
@@ -87,14 +88,14 @@ final class MemberDirectory {
       throw new IllegalArgumentException(
           "event: " + event.getClass().getSimpleName() + " (expected: Presence or NickChange)");
     }
-    onExecutor(() -> write(room, payload, withMembers, false));
+    onExecutor(() -> write(room, payload, withMembers));
   }
 
   /** Refreshes every record this node has; runs on the executor. */
   void heartbeat() {
     assert executor.inEventLoop();
     for (String room : new ArrayList<>(rooms)) {
-      write(room, "", false, true);
+      write(room, "", false);
     }
   }
 
@@ -103,7 +104,7 @@ final class MemberDirectory {
     assert executor.inEventLoop();
     List<CompletableFuture<Long>> removals = new ArrayList<>();
     for (String room : new ArrayList<>(rooms)) {
-      removals.add(run(room, "", "", false, false).toCompletableFuture());
+      removals.add(run(room, "", "", false).toCompletableFuture());
     }
     rooms.clear();
     return CompletableFuture.allOf(removals.toArray(new CompletableFuture<?>[0]))
@@ -144,11 +145,7 @@ final class MemberDirectory {
             });
   }
 
-  /**
-   * @param heartbeat whether this refreshes a record written before, which, if it is gone, another
-   *     node found expired and announced as gone
-   */
-  private void write(String room, String event, boolean withMembers, boolean heartbeat) {
+  private void write(String room, String event, boolean withMembers) {
     ServerEvent.Who here = local.who(room, ServerEvent.Who.MAX_NAMES);
     String record = "";
     if (here.count() > 0) {
@@ -157,7 +154,7 @@ final class MemberDirectory {
     } else if (!rooms.remove(room) && event.isEmpty()) {
       return; // no record here, nothing to announce
     }
-    run(room, record, event, withMembers, heartbeat)
+    run(room, record, event, withMembers)
         .whenComplete(
             (total, error) -> {
               if (error != null) {
@@ -166,8 +163,7 @@ final class MemberDirectory {
             });
   }
 
-  private CompletionStage<Long> run(
-      String room, String record, String event, boolean withMembers, boolean heartbeat) {
+  private CompletionStage<Long> run(String room, String record, String event, boolean withMembers) {
     RoomKeys keys = RoomKeys.of(prefix, room);
     return redis
         .commands()
@@ -185,7 +181,6 @@ final class MemberDirectory {
                     event,
                     withMembers ? "1" : "0",
                     room,
-                    heartbeat ? "1" : "0",
                     MAX_NICKS));
   }
 

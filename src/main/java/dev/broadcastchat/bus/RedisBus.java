@@ -69,7 +69,7 @@ public final class RedisBus implements Bus {
     // and down together.
     this.reader = new LogReader(redis::subscriber, RedisScript.load("range"), options.prefix());
     this.subscriptions =
-        new Subscriptions(executor, redis, reader, options.prefix(), local, delivery);
+        new Subscriptions(executor, redis, reader, options.prefix(), nodeId, local, delivery);
     this.directory =
         new MemberDirectory(
             executor,

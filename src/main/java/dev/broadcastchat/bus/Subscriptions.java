@@ -109,6 +109,9 @@ final class Subscriptions {
   /** Channels whose unsubscription failed: Lettuce may subscribe them again on reconnect. */
   private final Set<String> strays = new HashSet<>();
 
+  /** This node's id: events marked as from it are not for its own members. */
+  private final String nodeId;
+
   private final AtomicLong recovered = new AtomicLong();
   private final AtomicLong lostRooms = new AtomicLong();
   private boolean resyncScheduled;
@@ -118,9 +121,11 @@ final class Subscriptions {
       RedisConnections redis,
       LogReader reader,
       String prefix,
+      String nodeId,
       LocalMembers local,
       Bus.Delivery delivery) {
     this.executor = executor;
+    this.nodeId = nodeId;
     this.redis = redis;
     this.reader = reader;
     this.prefix = prefix;
@@ -343,7 +348,9 @@ final class Subscriptions {
   /** Delivers {@code heard} in its place, or holds it and fills in what came before it. */
   private void take(Feed f, Heard heard) {
     if (heard instanceof HeardEvent event) {
-      delivery.deliverEvent(event.room(), event.event());
+      if (!event.from().equals(nodeId)) {
+        delivery.deliverEvent(event.room(), event.event());
+      }
       return;
     }
     ChatMessage m = ((HeardMessage) heard).message();

@@ -1,28 +1,45 @@
 -- Writes (or removes) this node's record of its members in a room, keeps the room's log alive
 -- while the room is occupied, and publishes a presence or nick event, with the room's size
 -- across every node when the event asks for it. Records carry their own expiry (Redis time), so
--- a node that dies without a goodbye drops out once its last record expires: the first node to
--- find such a record removes it and announces the members it lists as gone. A node whose record
--- was removed so (it had not reached Redis for that long) announces its members as joined again
--- at its next heartbeat.
+-- a node that dies without a goodbye drops out once its last record expires.
 --
--- KEYS  1 members (hash: node id -> "expires-ms\ncount\nname\nname..."), 2..6 the room's log keys
+-- The members of an expired record are announced as gone, once, by the first node to find it
+-- that has kept its own record current since before that one expired ("+" and the node id holds
+-- since when): after Redis stalled or was unreachable for everyone, nobody has, and nobody is
+-- judged. The judging node leaves a mark ("-" and the node id) for an hour; a node that finds its
+-- record gone and its mark there was cut off, not dead, and announces its members as joined again
+-- (to the other nodes: its own members never heard them leave).
+--
+-- KEYS  1 members (hash: node id -> "expires-ms\ncount\nname\nname...", "+" node id -> current
+--       since (ms), "-" node id -> expiry (ms) of the mark), 2..6 the room's log keys
 -- ARGV  1 node id, 2 record ("count\nname\n..."; '' removes it), 3 record ttl in ms,
 --       4 room ttl in ms (0 for none), 5 channel, 6 event ('' for none),
 --       7 '1' if the event ends in '"members":' and takes the room's size, 8 the room's name,
---       9 '1' for a heartbeat's refresh of a record written before, 10 the most names a presence
---       event carries
+--       9 the most names a presence event carries
 -- Returns the room's size across every node.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local ttl = tonumber(ARGV[3])
+local mark_ttl = 3600000
+
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+local since = now
+if previous then
+  local expires = string.match(previous, '^(%d+)\n')
+  if expires ~= nil and tonumber(expires) >= now then
+    since = tonumber(redis.call('HGET', KEYS[1], '+' .. ARGV[1])) or now
+  end
+end
 
 local rejoined = false
 if ARGV[2] == '' then
-  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[1], ARGV[1], '+' .. ARGV[1], '-' .. ARGV[1])
 else
-  local added = redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', now + ttl) .. '\n' .. ARGV[2])
-  rejoined = added == 1 and ARGV[9] == '1'
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', now + ttl) .. '\n' .. ARGV[2],
+    '+' .. ARGV[1], string.format('%d', since))
+  if not previous then
+    rejoined = redis.call('HDEL', KEYS[1], '-' .. ARGV[1]) == 1
+  end
   redis.call('PEXPIRE', KEYS[1], ttl)
   if ARGV[4] ~= '0' then
     for i = 2, #KEYS do
@@ -35,39 +52,55 @@ local total = 0
 local gone = {}
 local records = redis.call('HGETALL', KEYS[1])
 for i = 1, #records, 2 do
-  local expires, count = string.match(records[i + 1], '^(%d+)\n(%d+)')
-  if expires == nil or tonumber(expires) < now then
-    redis.call('HDEL', KEYS[1], records[i])
-    gone[#gone + 1] = string.match(records[i + 1], '^%d+\n(.*)$')
-  else
-    total = total + tonumber(count)
+  local node, record = records[i], records[i + 1]
+  local kind = string.sub(node, 1, 1)
+  if kind == '-' then
+    if (tonumber(record) or 0) < now then
+      redis.call('HDEL', KEYS[1], node)
+    end
+  elseif kind ~= '+' then
+    local expires, count = string.match(record, '^(%d+)\n(%d+)')
+    if expires ~= nil and tonumber(expires) >= now then
+      total = total + tonumber(count)
+    elseif ARGV[2] ~= '' and since < tonumber(expires or 0) then
+      redis.call('HDEL', KEYS[1], node, '+' .. node)
+      redis.call('HSET', KEYS[1], '-' .. node, string.format('%d', now + mark_ttl))
+      gone[#gone + 1] = string.match(record, '^%d+\n(.*)$')
+    elseif tonumber(expires or 0) + mark_ttl < now then
+      -- Expired while nobody was in touch to judge it, and long ago: dropped without a word.
+      redis.call('HDEL', KEYS[1], node, '+' .. node)
+    end
   end
 end
 
 -- Announces the members a record ("count\nname\n...") lists as joined or gone, as BusPayloads
--- writes a presence event.
-local function announce(joined, record)
+-- writes a presence event; one with "from" is not for that node's own members.
+local function announce(joined, record, from)
   local count, names = string.match(record or '', '^(%d+)\n?(.*)$')
   if count == nil or tonumber(count) == 0 then
     return
   end
   local nicks = {}
-  local limit = tonumber(ARGV[10])
+  local limit = tonumber(ARGV[9])
   for name in string.gmatch(names, '[^\n]+') do
     if #nicks >= limit then
       break
     end
     nicks[#nicks + 1] = cjson.encode(name)
   end
+  local extra = ''
+  if from then
+    extra = ',"from":' .. cjson.encode(from)
+  end
   redis.call('PUBLISH', ARGV[5], '{"t":"p","room":' .. cjson.encode(ARGV[8]) .. ',"joined":' .. joined
     .. ',"nicks":[' .. table.concat(nicks, ',') .. '],"count":' .. count
-    .. ',"members":' .. string.format('%d', total) .. '}')
+    .. ',"members":' .. string.format('%d', total) .. extra .. '}')
 end
 for _, record in ipairs(gone) do
-  announce('false', record)
+  announce('false', record, nil)
 end
 if rejoined then
-  announce('true', ARGV[2])
+  announce('true', ARGV[2], ARGV[1])
 end
 
 if ARGV[6] ~= '' then

@@ -1,7 +1,8 @@
 -- Lists the members of a room on the other nodes, from their records that have not expired.
 -- Expired ones are left for presence.lua, which removes them and announces their members as gone.
 --
--- KEYS  1 members (hash: node id -> "expires-ms\ncount\nname\nname...")
+-- KEYS  1 members (hash: node id -> "expires-ms\ncount\nname\nname...", and presence.lua's
+--       fields beside the records, whose values are bare numbers)
 -- ARGV  1 this node's id (its own record is left out), 2 the most names returned
 -- Returns {count, name...}: how many members the other nodes have, and at most N of their names.
 local time = redis.call('TIME')

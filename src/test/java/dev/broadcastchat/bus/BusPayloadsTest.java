@@ -42,6 +42,20 @@ class BusPayloadsTest {
     assertThat(heard.room()).isEqualTo("lobby");
     assertThat(heard.event())
         .isEqualTo(new ServerEvent.Presence("lobby", true, List.of("alice", "bob"), 2, 7));
+    assertThat(heard.from()).isEmpty();
+  }
+
+  /** As presence.lua writes a node's members announced again, for the other nodes only. */
+  @Test
+  void aPresenceEventMayNameTheNodeWhoseMembersItIsNotFor() {
+    HeardEvent heard =
+        (HeardEvent)
+            BusPayloads.decode(
+                "{\"t\":\"p\",\"room\":\"lobby\",\"joined\":true,\"nicks\":[\"a\\/b \\\"q\\\"\"],"
+                    + "\"count\":3,\"members\":5,\"from\":\"n1\"}");
+    assertThat(heard.event())
+        .isEqualTo(new ServerEvent.Presence("lobby", true, List.of("a/b \"q\""), 3, 5));
+    assertThat(heard.from()).isEqualTo("n1");
   }
 
   @Test

@@ -11,7 +11,9 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -238,38 +240,109 @@ class RedisBusIT {
     await("leave notices on both nodes")
         .atMost(Duration.ofSeconds(10))
         .until(() -> a.events.contains(left) && b.events.contains(left));
-    assertThat(commands.hkeys(RoomKeys.of(PREFIX, "w").members())).doesNotContain("dead-node");
+    String members = RoomKeys.of(PREFIX, "w").members();
+    assertThat(commands.hkeys(members)).doesNotContain("dead-node").contains("-dead-node");
+    // Once both nodes have written again, still only the one notice.
+    Map<String, String> before = records(members);
+    await("both records refreshed")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> refreshedAll(before, records(members)));
     assertThat(a.events).containsOnlyOnce(left);
     assertThat(b.events).containsOnlyOnce(left);
   }
 
   @Test
-  void aNodeWhoseRecordWasRemovedAsExpiredAnnouncesItsMembersAgain() {
+  void aNodeFoundGoneThatComesBackAnnouncesItsMembersAgainToTheOthersOnly() {
     List<Node> both = twoNodesIn("back");
     Node a = both.get(0);
     Node b = both.get(1);
     String members = RoomKeys.of(PREFIX, "back").members();
     RedisCommands<String, String> commands = redis.commands();
-    // As another node does when it finds a record expired (a node cut off from Redis for longer
-    // than the records live): both records gone, their members announced as gone.
-    commands.del(members);
+    // What b does when it finds a's record expired (a cut off from Redis for longer than records
+    // live): a's record removed, a mark left in its place.
+    String aId = nodeIdListing(members, "member-of-" + a.name);
+    long now = commands.time().stream().findFirst().map(Long::parseLong).orElseThrow() * 1000;
+    commands.hdel(members, aId);
+    commands.hset(members, "-" + aId, Long.toString(now + 60_000));
 
     ServerEvent.Presence aBack =
-        new ServerEvent.Presence("back", true, List.of("member-of-" + a.name), 1, 1);
+        new ServerEvent.Presence("back", true, List.of("member-of-" + a.name), 1, 2);
     await("a's member announced again, on b")
         .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                b.events.stream()
-                    .anyMatch(
-                        e ->
-                            e instanceof ServerEvent.Presence p
-                                && p.joined()
-                                && p.nicks().equals(aBack.nicks())));
-    await("both listed again")
+        .until(() -> b.events.contains(aBack));
+    assertThat(commands.hkeys(members)).contains(aId).doesNotContain("-" + aId);
+    assertThat(a.events).as("a's own members never heard it leave").doesNotContain(aBack);
+  }
+
+  @Test
+  void recordsLostWithRedisDataAreWrittenAgainWithoutJoinNotices() {
+    List<Node> both = twoNodesIn("lost");
+    String members = RoomKeys.of(PREFIX, "lost").members();
+    RedisCommands<String, String> commands = redis.commands();
+    commands.del(members);
+    await("both records written again")
         .atMost(Duration.ofSeconds(10))
-        .until(() -> a.who("back").count() == 2);
-    assertThat(commands.hlen(members)).isEqualTo(2);
+        .until(() -> records(members).size() == 2);
+    Map<String, String> before = records(members);
+    await("and refreshed once more")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> refreshedAll(before, records(members)));
+    for (Node n : both) {
+      assertThat(n.events).as("node " + n.name).noneMatch(RedisBusIT::isPresence);
+    }
+  }
+
+  @Test
+  void aNodeThatWasOutOfTouchItselfJudgesNoOtherNodeGone() {
+    Node a = node();
+    a.join("stalled");
+    String members = RoomKeys.of(PREFIX, "stalled").members();
+    await("a's record written").atMost(WAIT).until(() -> records(members).size() == 1);
+    String aId = records(members).keySet().iterator().next();
+    // As after Redis stalled (or was out of reach) for longer than records live: a's own record
+    // expired as well as another node's.
+    RedisCommands<String, String> commands = redis.commands();
+    long now = commands.time().stream().findFirst().map(Long::parseLong).orElseThrow() * 1000;
+    commands.hset(members, aId, (now - 1000) + "\n1\nmember-of-" + a.name);
+    commands.hset(members, "other-node", (now - 500) + "\n1\nother");
+
+    Map<String, String> before = records(members);
+    await("a's record refreshed")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !records(members).get(aId).equals(before.get(aId)));
+    Map<String, String> after = records(members);
+    await("and refreshed once more")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !records(members).get(aId).equals(after.get(aId)));
+    assertThat(commands.hkeys(members)).contains("other-node").doesNotContain("-other-node");
+    assertThat(a.events).noneMatch(RedisBusIT::isPresence);
+    assertThat(a.who("stalled").count()).isEqualTo(1);
+  }
+
+  private static boolean isPresence(ServerEvent event) {
+    return event instanceof ServerEvent.Presence;
+  }
+
+  /** The member records in {@code key} (not the fields beside them), by node id. */
+  private Map<String, String> records(String key) {
+    Map<String, String> records = new HashMap<>(redis.commands().hgetall(key));
+    records.keySet().removeIf(node -> node.startsWith("-") || node.startsWith("+"));
+    return records;
+  }
+
+  /** Whether every record in {@code before} is there again, rewritten. */
+  private static boolean refreshedAll(Map<String, String> before, Map<String, String> now) {
+    return before.entrySet().stream()
+        .allMatch(e -> now.containsKey(e.getKey()) && !now.get(e.getKey()).equals(e.getValue()));
+  }
+
+  /** The node id whose record in {@code key} lists {@code name}. */
+  private String nodeIdListing(String key, String name) {
+    return records(key).entrySet().stream()
+        .filter(e -> e.getValue().contains("\n" + name))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow();
   }
 
   /** Two nodes with a member each in {@code room}, once each lists the other's. */

@@ -419,7 +419,7 @@ class ClusterIT {
 
       // And the members still here hear that bob left: at the first heartbeat (3 s) of a node
       // with members in the room after bob's record expired (10 s).
-      JsonNode left = nextLeaveOf(carol, "bob", killed + Duration.ofSeconds(16).toNanos());
+      JsonNode left = nextLeaveOf(carol, "bob", killed + Duration.ofSeconds(20).toNanos());
       assertThat(left.path("room").asText()).isEqualTo("k");
       assertThat(left.path("members").asInt()).isEqualTo(2);
     } finally {
