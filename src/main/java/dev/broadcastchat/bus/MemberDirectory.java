@@ -42,6 +42,7 @@ final class MemberDirectory {
   private final String nodeId;
   private final String recordTtlMillis;
   private final String roomTtlMillis;
+  private final String graceMillis;
   private final LocalMembers local;
 
   /** Rooms this node has (or is about to have) a record in. */
@@ -63,6 +64,8 @@ final class MemberDirectory {
     this.nodeId = nodeId;
     this.recordTtlMillis = Long.toString(options.memberTtl().toMillis());
     this.roomTtlMillis = Long.toString(options.roomTtl().toMillis());
+    // Longer than a heartbeat: a node judged gone had a heartbeat's time to write and did not.
+    this.graceMillis = Long.toString(options.heartbeat().toMillis() + 1000);
     this.local = local;
   }
 
@@ -181,7 +184,8 @@ final class MemberDirectory {
                     event,
                     withMembers ? "1" : "0",
                     room,
-                    MAX_NICKS));
+                    MAX_NICKS,
+                    graceMillis));
   }
 
   private void onExecutor(Runnable task) {

@@ -5,29 +5,35 @@
 --
 -- The members of an expired record are announced as gone, once, by the first node to find it
 -- that has kept its own record current since before that one expired ("+" and the node id holds
--- since when): after Redis stalled or was unreachable for everyone, nobody has, and nobody is
--- judged. The judging node leaves a mark ("-" and the node id) for an hour; a node that finds its
--- record gone and its mark there was cut off, not dead, and announces its members as joined again
--- (to the other nodes: its own members never heard them leave).
+-- since when) and had written it again more than a grace after that: after Redis stalled or was
+-- out of reach for everyone, either no node has kept current (a gap longer than a record lives)
+-- or no record expired longer than a grace before the gap (a shorter one; the grace is longer
+-- than a node's heartbeat), so nobody is judged. The judging node leaves a mark ("-" and the node
+-- id) for an hour; a node that finds its record gone and its mark there was cut off, not dead, and
+-- announces its members as joined again. Both announcements name the judged node ("from"): its
+-- own members, if it can still hear the channel, never saw it leave.
 --
 -- KEYS  1 members (hash: node id -> "expires-ms\ncount\nname\nname...", "+" node id -> current
 --       since (ms), "-" node id -> expiry (ms) of the mark), 2..6 the room's log keys
 -- ARGV  1 node id, 2 record ("count\nname\n..."; '' removes it), 3 record ttl in ms,
 --       4 room ttl in ms (0 for none), 5 channel, 6 event ('' for none),
 --       7 '1' if the event ends in '"members":' and takes the room's size, 8 the room's name,
---       9 the most names a presence event carries
+--       9 the most names a presence event carries, 10 the grace in ms
 -- Returns the room's size across every node.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local ttl = tonumber(ARGV[3])
 local mark_ttl = 3600000
+local grace = tonumber(ARGV[10])
 
 local previous = redis.call('HGET', KEYS[1], ARGV[1])
 local since = now
+local last_write = 0
 if previous then
   local expires = string.match(previous, '^(%d+)\n')
   if expires ~= nil and tonumber(expires) >= now then
     since = tonumber(redis.call('HGET', KEYS[1], '+' .. ARGV[1])) or now
+    last_write = tonumber(expires) - ttl
   end
 end
 
@@ -62,10 +68,11 @@ for i = 1, #records, 2 do
     local expires, count = string.match(record, '^(%d+)\n(%d+)')
     if expires ~= nil and tonumber(expires) >= now then
       total = total + tonumber(count)
-    elseif ARGV[2] ~= '' and since < tonumber(expires or 0) then
+    elseif ARGV[2] ~= '' and since < tonumber(expires or 0)
+        and last_write > tonumber(expires or 0) + grace then
       redis.call('HDEL', KEYS[1], node, '+' .. node)
       redis.call('HSET', KEYS[1], '-' .. node, string.format('%d', now + mark_ttl))
-      gone[#gone + 1] = string.match(record, '^%d+\n(.*)$')
+      gone[#gone + 1] = {node, string.match(record, '^%d+\n(.*)$')}
     elseif tonumber(expires or 0) + mark_ttl < now then
       -- Expired while nobody was in touch to judge it, and long ago: dropped without a word.
       redis.call('HDEL', KEYS[1], node, '+' .. node)
@@ -74,7 +81,7 @@ for i = 1, #records, 2 do
 end
 
 -- Announces the members a record ("count\nname\n...") lists as joined or gone, as BusPayloads
--- writes a presence event; one with "from" is not for that node's own members.
+-- writes a presence event, with "from", the node whose own members it is not for.
 local function announce(joined, record, from)
   local count, names = string.match(record or '', '^(%d+)\n?(.*)$')
   if count == nil or tonumber(count) == 0 then
@@ -96,8 +103,8 @@ local function announce(joined, record, from)
     .. ',"nicks":[' .. table.concat(nicks, ',') .. '],"count":' .. count
     .. ',"members":' .. string.format('%d', total) .. extra .. '}')
 end
-for _, record in ipairs(gone) do
-  announce('false', record, nil)
+for _, judged in ipairs(gone) do
+  announce('false', judged[2], judged[1])
 end
 if rejoined then
   announce('true', ARGV[2], ARGV[1])

@@ -238,7 +238,7 @@ class RedisBusIT {
         new ServerEvent.Presence(
             "w", false, names.subList(0, ServerEvent.Presence.MAX_NICKS), 30, 2);
     await("leave notices on both nodes")
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> a.events.contains(left) && b.events.contains(left));
     String members = RoomKeys.of(PREFIX, "w").members();
     assertThat(commands.hkeys(members)).doesNotContain("dead-node").contains("-dead-node");
@@ -262,8 +262,12 @@ class RedisBusIT {
     // live): a's record removed, a mark left in its place.
     String aId = nodeIdListing(members, "member-of-" + a.name);
     long now = commands.time().stream().findFirst().map(Long::parseLong).orElseThrow() * 1000;
-    commands.hdel(members, aId);
-    commands.hset(members, "-" + aId, Long.toString(now + 60_000));
+    commands.eval(
+        "redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('HSET', KEYS[1], '-' .. ARGV[1], ARGV[2])",
+        ScriptOutputType.STATUS,
+        new String[] {members},
+        aId,
+        Long.toString(now + 60_000));
 
     ServerEvent.Presence aBack =
         new ServerEvent.Presence("back", true, List.of("member-of-" + a.name), 1, 2);
@@ -271,6 +275,10 @@ class RedisBusIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> b.events.contains(aBack));
     assertThat(commands.hkeys(members)).contains(aId).doesNotContain("-" + aId);
+    Map<String, String> before = records(members);
+    await("a wrote again since")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !records(members).get(aId).equals(before.get(aId)));
     assertThat(a.events).as("a's own members never heard it leave").doesNotContain(aBack);
   }
 
@@ -317,6 +325,54 @@ class RedisBusIT {
     assertThat(commands.hkeys(members)).contains("other-node").doesNotContain("-other-node");
     assertThat(a.events).noneMatch(RedisBusIT::isPresence);
     assertThat(a.who("stalled").count()).isEqualTo(1);
+  }
+
+  /**
+   * The rule itself, on presence.lua with records made up: an expired record is judged only by a
+   * node that has kept its own current since before it expired and wrote again more than the grace
+   * after; a burst of one node's writes after a shared gap shorter than records live judges nobody.
+   */
+  @Test
+  void anExpiredRecordIsJudgedOnlyByANodeThatWroteWellAfterIt() {
+    RedisCommands<String, String> commands = redis.commands();
+    RoomKeys keys = RoomKeys.of(PREFIX, "rule");
+    String members = keys.members();
+    long now = commands.time().stream().findFirst().map(Long::parseLong).orElseThrow() * 1000;
+    // x last wrote 1 s ago and has been current for a minute; y's record expired 2 s ago: within
+    // the grace (4 s) of x's last write, as when both were cut off for a few seconds.
+    commands.hset(members, "x", (now + 9_000) + "\n1\nmember-x");
+    commands.hset(members, "+x", Long.toString(now - 60_000));
+    commands.hset(members, "y", (now - 2_000) + "\n1\nmember-y");
+    for (int write = 0; write < 3; write++) {
+      presenceWrite(commands, keys, "x");
+    }
+    assertThat(commands.hkeys(members)).contains("y").doesNotContain("-y");
+
+    // y's record expired 6 s ago, more than the grace before x's last write: y is judged.
+    commands.hset(members, "x", (now + 9_000) + "\n1\nmember-x");
+    commands.hset(members, "y", (now - 6_000) + "\n1\nmember-y");
+    presenceWrite(commands, keys, "x");
+    assertThat(commands.hkeys(members)).doesNotContain("y").contains("-y");
+    commands.del(members);
+  }
+
+  /** One write of node {@code node}'s record (one member) by presence.lua, grace 4 s. */
+  private static void presenceWrite(
+      RedisCommands<String, String> commands, RoomKeys keys, String node) {
+    commands.eval(
+        RedisScript.load("presence").source(),
+        ScriptOutputType.INTEGER,
+        keys.presenceKeys(),
+        node,
+        "1\nmember-" + node,
+        "10000",
+        "0",
+        keys.channel(),
+        "",
+        "0",
+        "rule",
+        "20",
+        "4000");
   }
 
   private static boolean isPresence(ServerEvent event) {
