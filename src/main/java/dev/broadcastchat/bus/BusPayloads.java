@@ -31,8 +31,9 @@ final class BusPayloads {
     }
   }
 
-  /** A presence or nick event. */
   /**
+   * A presence or nick event.
+   *
    * @param from the node whose own members the event is not for (presence.lua announces a node's
    *     members as joined again to the others only), or empty
    */

@@ -224,7 +224,8 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
       }
       for (int i = 0; i < length; i++) {
         char c = key.charAt(i);
-        keyBytes[i] = c < 0x80 ? (byte) c : (byte) '?'; // as String.getBytes(US_ASCII)
+        // As String.getBytes(US_ASCII) does for the Latin-1 text the HTTP decoder makes.
+        keyBytes[i] = c < 0x80 ? (byte) c : (byte) '?';
       }
       sha1.reset();
       sha1.update(keyBytes, 0, length);

@@ -74,14 +74,14 @@ for i = 1, #records, 2 do
       redis.call('HSET', KEYS[1], '-' .. node, string.format('%d', now + mark_ttl))
       gone[#gone + 1] = {node, string.match(record, '^%d+\n(.*)$')}
     elseif tonumber(expires or 0) + mark_ttl < now then
-      -- Expired while nobody was in touch to judge it, and long ago: dropped without a word.
+      -- Expired long ago while nobody was in touch to judge it, or malformed: dropped unannounced.
       redis.call('HDEL', KEYS[1], node, '+' .. node)
     end
   end
 end
 
 -- Announces the members a record ("count\nname\n...") lists as joined or gone, as BusPayloads
--- writes a presence event, with "from", the node whose own members it is not for.
+-- writes a presence event, with "from", the (judged) node whose own members it is not for.
 local function announce(joined, record, from)
   local count, names = string.match(record or '', '^(%d+)\n?(.*)$')
   if count == nil or tonumber(count) == 0 then
@@ -95,13 +95,9 @@ local function announce(joined, record, from)
     end
     nicks[#nicks + 1] = cjson.encode(name)
   end
-  local extra = ''
-  if from then
-    extra = ',"from":' .. cjson.encode(from)
-  end
   redis.call('PUBLISH', ARGV[5], '{"t":"p","room":' .. cjson.encode(ARGV[8]) .. ',"joined":' .. joined
     .. ',"nicks":[' .. table.concat(nicks, ',') .. '],"count":' .. count
-    .. ',"members":' .. string.format('%d', total) .. extra .. '}')
+    .. ',"members":' .. string.format('%d', total) .. ',"from":' .. cjson.encode(from) .. '}')
 end
 for _, judged in ipairs(gone) do
   announce('false', judged[2], judged[1])

@@ -35,6 +35,8 @@ class WebSocketUpgradeTest {
 
   private static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
+  private static final WebSocketUpgrade UPGRADE = ChatServerInitializer.webSocketUpgrade(1024);
+
   private final List<HandshakeComplete> events = new ArrayList<>();
   private EmbeddedChannel channel;
 
@@ -157,8 +159,6 @@ class WebSocketUpgradeTest {
       }
     }
   }
-
-  private static final WebSocketUpgrade UPGRADE = ChatServerInitializer.webSocketUpgrade(1024);
 
   /**
    * Our response to an upgrade request with {@code key} and {@code protocols} (null for no header)
