@@ -52,7 +52,6 @@ public final class ChatServer implements AutoCloseable {
   private final ServerConfig config;
   private final ServerMetrics metrics;
   private final Transport transport;
-  private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup allChannels;
   private final Bus bus;
@@ -87,7 +86,10 @@ public final class ChatServer implements AutoCloseable {
     // Read before any thread starts: serving a file is then a lookup, never I/O on a loop.
     StaticFiles staticFiles = new StaticFiles(WebAssets.load(ChatServer.class.getClassLoader()));
     this.transport = Transport.best();
-    this.bossGroup = transport.newGroup(1);
+    // No acceptor thread of its own: the listeners live on one of the connections' loops, so an
+    // accepted connection that lands on that loop is registered in place rather than handed over
+    // through another thread's task queue and wake-up. On one core that hand-over cost a context
+    // switch per batch of accepts (docs/PERFORMANCE.md, "What limits connections per second").
     this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
     this.allChannels = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
@@ -194,7 +196,7 @@ public final class ChatServer implements AutoCloseable {
       ByteBufAllocator alloc, Rooms rooms, SslContext sslContext, StaticFiles staticFiles) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
-            .group(bossGroup, workerGroup)
+            .group(workerGroup)
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 4096)
             .option(ChannelOption.SO_REUSEADDR, true)
@@ -221,7 +223,7 @@ public final class ChatServer implements AutoCloseable {
   private Channel bindAdmin(ByteBufAllocator alloc) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
-            .group(bossGroup, workerGroup)
+            .group(workerGroup)
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.ALLOCATOR, alloc)
@@ -381,6 +383,5 @@ public final class ChatServer implements AutoCloseable {
 
   private void shutdownGroups() {
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }
