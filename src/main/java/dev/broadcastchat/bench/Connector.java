@@ -81,9 +81,10 @@ final class Connector {
             .transport()
             .configure(new Bootstrap())
             .group(loops.group())
-            .channel(loops.transport().socketChannel())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-            .option(ChannelOption.TCP_NODELAY, true);
+            .channelFactory(() -> loops.transport().newChannel(server.getAddress()))
+            // Netty's socket channels set TCP_NODELAY themselves; setting it again is a system
+            // call per connection.
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
   }
 
   /**
