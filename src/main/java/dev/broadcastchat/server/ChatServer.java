@@ -10,7 +10,6 @@ import dev.broadcastchat.room.Rooms;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -203,9 +202,8 @@ public final class ChatServer implements AutoCloseable {
             .childOption(ChannelOption.ALLOCATOR, alloc)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
-            // One allocator for every connection instead of one each (the per-connection state
-            // is in the handle each gets from it): nothing here tunes it per connection.
-            .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
+            // Read-buffer sizing kept per event loop, not per connection.
+            .childOption(ChannelOption.RCVBUF_ALLOCATOR, new PerLoopRecvAllocator())
             .childHandler(
                 new ChatServerInitializer(
                     config,
