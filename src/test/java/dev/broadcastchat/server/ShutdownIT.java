@@ -81,6 +81,10 @@ class ShutdownIT {
       // A nick is logged as it is, braces and all.
       JsonTestClient json = JsonTestClient.connect(server, "nick", "{}x", "room", "r2");
       json.welcomeAndReplay();
+      // The welcome is written before the line is logged: it can arrive first.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> logs.firstContaining(" open ", "room=r2").isPresent());
       assertThat(logs.firstContaining(" open ", "room=r2"))
           .map(ILoggingEvent::getFormattedMessage)
           .hasValueSatisfying(line -> assertThat(line).endsWith(" room=r2 nick={}x proto=json"));
