@@ -109,11 +109,6 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     allChannels.add(ch);
-    ConnectionLimiter.Verdict verdict = limiter.open(ch);
-    if (verdict != ConnectionLimiter.Verdict.OK) {
-      // Only the exceptions are recorded: an attribute costs every connection that holds one.
-      ch.attr(UpgradeGuard.VERDICT).set(verdict);
-    }
     ChannelPipeline p = ch.pipeline();
     InetSocketAddress peer = ch.remoteAddress();
     if (peer != null && config.trustedProxies().trusts(peer.getAddress())) {
@@ -133,6 +128,9 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(UPGRADE, upgrade);
     p.addLast(
         "session",
-        new SessionHandler(rooms, bus, config, metrics, refusals, guestNames, keepAlive));
+        new SessionHandler(rooms, bus, config, metrics, refusals, guestNames, keepAlive, limiter));
+    // Counted once the pipeline is whole: the session handler gives the count back when the
+    // channel goes inactive, and no request is read before this method returns.
+    limiter.open(ch);
   }
 }

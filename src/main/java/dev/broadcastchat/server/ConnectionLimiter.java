@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts open connections, in all and per client address, against {@code --max-connections} and
- * {@code --max-connections-per-ip}. Every connection is counted from its first moment to its close,
- * refused ones too while they are being answered.
+ * {@code --max-connections-per-ip}. Every connection is counted from its first moment ({@link
+ * #open}) to its close ({@link #close}), refused ones too while they are being answered.
  *
  * <p>The client address is the TCP peer's, except behind a trusted proxy, where every client shares
  * the proxy's address: such a connection is counted against the client its PROXY protocol header
@@ -39,6 +39,9 @@ final class ConnectionLimiter {
     CLIENT_PENDING
   }
 
+  /** A connection's verdict from {@link #open}, where it is not {@link Verdict#OK}. */
+  private static final AttributeKey<Verdict> VERDICT = AttributeKey.valueOf("chat.verdict");
+
   /** Where a connection from a trusted proxy is counted now. */
   private static final AttributeKey<ProxiedCount> PROXIED_COUNT =
       AttributeKey.valueOf(ConnectionLimiter.class, "proxiedCount");
@@ -57,26 +60,51 @@ final class ConnectionLimiter {
     this.trustedProxies = trustedProxies;
   }
 
-  /** Counts {@code channel} until it closes and says whether it is within the limits. */
+  /**
+   * Counts {@code channel} and says whether it is within the limits; {@link #verdict} gives the
+   * answer again later. The count lasts until {@link #close} is called for the channel, which its
+   * pipeline does when the channel goes inactive: that costs a connection nothing, where a listener
+   * on its close future would cost it one (and, next to the channel group's, a list to hold both).
+   */
   Verdict open(Channel channel) {
-    InetAddress peer =
-        channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
-    Verdict totalOnly = withoutAddress(total.incrementAndGet(), peer);
-    if (totalOnly != null) {
-      channel.closeFuture().addListener(f -> total.decrementAndGet());
-      return totalOnly;
+    InetAddress peer = peer(channel);
+    Verdict verdict = withoutAddress(total.incrementAndGet(), peer);
+    if (verdict == null) {
+      int fromAddress = acquire(key(peer));
+      verdict = fromAddress > maxPerAddress ? Verdict.TOO_MANY_FROM_ADDRESS : Verdict.OK;
     }
-    InetAddress key = key(peer);
-    int fromAddress = acquire(key);
-    // One listener for both counts: each one a connection's close future holds costs it memory.
-    channel
-        .closeFuture()
-        .addListener(
-            f -> {
-              total.decrementAndGet();
-              release(key);
-            });
-    return fromAddress > maxPerAddress ? Verdict.TOO_MANY_FROM_ADDRESS : Verdict.OK;
+    if (verdict != Verdict.OK) {
+      // Only the exceptions are recorded: an attribute costs every connection that holds one.
+      channel.attr(VERDICT).set(verdict);
+    }
+    return verdict;
+  }
+
+  /**
+   * Gives back what {@link #open} counted for {@code channel}; call once, when it has closed. A
+   * count {@link #countAs} moved to a proxied client is given back by itself.
+   */
+  void close(Channel channel) {
+    total.decrementAndGet();
+    Verdict verdict = verdict(channel);
+    InetAddress peer = peer(channel);
+    // As open decided: the peer's address was counted unless the total was over, the limit is
+    // off, or the peer is a trusted proxy (then the verdict was CLIENT_PENDING).
+    if ((verdict == Verdict.OK || verdict == Verdict.TOO_MANY_FROM_ADDRESS)
+        && maxPerAddress > 0
+        && peer != null) {
+      release(key(peer));
+    }
+  }
+
+  /** {@code channel}'s standing against the connection limits since it opened. */
+  static Verdict verdict(Channel channel) {
+    // hasAttr first: attr() would give every connection an empty attribute to hold.
+    return channel.hasAttr(VERDICT) ? channel.attr(VERDICT).get() : Verdict.OK;
+  }
+
+  private static InetAddress peer(Channel channel) {
+    return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
 
   /**

@@ -76,7 +76,7 @@ final class ProxyProtocolDetector extends ByteToMessageDecoder {
           ctx.channel().attr(ClientAddress.PROXIED_SOURCE).set(source);
           // Counted now, so that connections that never finish a request count too; the guard
           // finds the same client in every request and keeps this count and its verdict.
-          if (UpgradeGuard.verdict(ctx.channel()) == ConnectionLimiter.Verdict.CLIENT_PENDING
+          if (ConnectionLimiter.verdict(ctx.channel()) == ConnectionLimiter.Verdict.CLIENT_PENDING
               && !trustedProxies.trusts(source.getAddress())) {
             limiter.countAs(ctx.channel(), source.getAddress());
           }

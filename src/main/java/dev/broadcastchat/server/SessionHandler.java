@@ -45,6 +45,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final Refusals refusals;
   private final GuestNames guestNames;
   private final KeepAlive keepAlive;
+
+  /** Counted this connection when it opened; given it back when it goes inactive. */
+  private final ConnectionLimiter limiter;
+
   private Session session;
   private String peer;
 
@@ -60,7 +64,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       ServerMetrics metrics,
       Refusals refusals,
       GuestNames guestNames,
-      KeepAlive keepAlive) {
+      KeepAlive keepAlive,
+      ConnectionLimiter limiter) {
     this.rooms = rooms;
     this.bus = bus;
     this.config = config;
@@ -68,6 +73,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     this.refusals = refusals;
     this.guestNames = guestNames;
     this.keepAlive = keepAlive;
+    this.limiter = limiter;
   }
 
   @Override
@@ -192,6 +198,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    limiter.close(ctx.channel());
     if (session != null) {
       if (keepAlive != null) {
         keepAlive.unwatch(session);

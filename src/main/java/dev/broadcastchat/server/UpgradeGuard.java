@@ -1,6 +1,5 @@
 package dev.broadcastchat.server;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -36,13 +35,6 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   /** The identity a token proved, for the session to take its nick and rooms from. */
   static final AttributeKey<Tokens.Identity> IDENTITY = AttributeKey.valueOf("chat.identity");
-
-  /**
-   * The connection's standing against the connection limits, set when it opens unless it is {@link
-   * ConnectionLimiter.Verdict#OK} (read it with {@link #verdict}).
-   */
-  static final AttributeKey<ConnectionLimiter.Verdict> VERDICT =
-      AttributeKey.valueOf("chat.verdict");
 
   /** The cookie a browser may carry its token in. */
   static final String TOKEN_COOKIE = "chat_token";
@@ -83,12 +75,6 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** {@code channel}'s standing against the connection limits since it opened. */
-  static ConnectionLimiter.Verdict verdict(Channel channel) {
-    // hasAttr first: attr() would give every connection an empty attribute to hold.
-    return channel.hasAttr(VERDICT) ? channel.attr(VERDICT).get() : ConnectionLimiter.Verdict.OK;
-  }
-
   /** Answers and returns a reason if the request is refused, else null. */
   private String check(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!request.decoderResult().isSuccess()) {
@@ -107,7 +93,7 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
       return refuse(
           ctx, Refusals.Reason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request");
     }
-    ConnectionLimiter.Verdict verdict = verdict(ctx.channel());
+    ConnectionLimiter.Verdict verdict = ConnectionLimiter.verdict(ctx.channel());
     if (verdict == ConnectionLimiter.Verdict.CLIENT_PENDING) {
       // Through a trusted proxy: each request names the client the connection counts for now (a
       // proxy may carry several clients' requests over one connection, one after another).

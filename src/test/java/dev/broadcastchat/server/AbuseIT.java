@@ -1,6 +1,7 @@
 package dev.broadcastchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -195,31 +196,59 @@ class AbuseIT {
   @Test
   void aClientOpeningConnectionsIsRefusedPastThePerAddressLimit() throws Exception {
     InetAddress attacker = InetAddress.getByName("127.0.0.2");
-    List<Socket> open = new ArrayList<>();
     bystanders.during(
-        () -> {
-          try {
-            int status = 101;
-            while (status == 101 && open.size() <= PER_IP) {
-              Socket socket = new Socket();
-              open.add(socket);
-              socket.bind(new InetSocketAddress(attacker, 0));
-              socket.setSoTimeout(10_000);
-              socket.connect(address());
-              socket
-                  .getOutputStream()
-                  .write(RawHttp.upgrade(address(), "/").getBytes(StandardCharsets.ISO_8859_1));
-              status = RawHttp.read(socket.getInputStream()).status();
-            }
-            assertThat(status).isEqualTo(429);
-            assertThat(open).hasSize(PER_IP + 1);
-          } finally {
-            for (Socket socket : open) {
-              socket.close();
-            }
-          }
-        });
+        () -> assertThat(upgrades(attacker, PER_IP + 1)).isEqualTo(placesThenOneRefused()));
     assertThat(chat.server().refusals().get(Refusals.Reason.MAX_CONNECTIONS_PER_IP)).isEqualTo(1);
+  }
+
+  @Test
+  void connectionsGiveTheirPlacesBackWhenTheyClose() throws Exception {
+    InetAddress client = InetAddress.getByName("127.0.0.3");
+    List<Integer> full = placesThenOneRefused();
+    assertThat(upgrades(client, PER_IP + 1)).isEqualTo(full);
+    // Once the server has seen them close, the same address fits as many again and no more: a
+    // place kept would refuse one sooner, the refused one giving back a place it was not counted
+    // for would let one more in.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(upgrades(client, PER_IP + 1)).isEqualTo(full));
+    assertThat(chat.server().refusals().get(Refusals.Reason.MAX_CONNECTIONS_PER_IP)).isPositive();
+  }
+
+  /** What {@code PER_IP + 1} upgrades from one address get: 101 for each place, then 429. */
+  private static List<Integer> placesThenOneRefused() {
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < PER_IP; i++) {
+      statuses.add(101);
+    }
+    statuses.add(429);
+    return statuses;
+  }
+
+  /**
+   * The status each of {@code count} upgrades from {@code from} got, all open at once, then closed.
+   */
+  private List<Integer> upgrades(InetAddress from, int count) throws IOException {
+    List<Socket> open = new ArrayList<>();
+    List<Integer> statuses = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        Socket socket = new Socket();
+        open.add(socket);
+        socket.bind(new InetSocketAddress(from, 0));
+        socket.setSoTimeout(10_000);
+        socket.connect(address());
+        socket
+            .getOutputStream()
+            .write(RawHttp.upgrade(address(), "/").getBytes(StandardCharsets.ISO_8859_1));
+        statuses.add(RawHttp.read(socket.getInputStream()).status());
+      }
+    } finally {
+      for (Socket socket : open) {
+        socket.close();
+      }
+    }
+    return statuses;
   }
 
   @Test
