@@ -36,8 +36,6 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   static final int MAX_HTTP_BODY = 8192;
 
   private final ServerConfig config;
-  private final Rooms rooms;
-  private final Bus bus;
   private final ChannelGroup allChannels;
   private final SslContext sslContext;
   private final ServerMetrics metrics;
@@ -46,10 +44,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
   private final UpgradeGuard guard;
   private final ConnectionLimiter limiter;
   private final Refusals refusals;
-  private final GuestNames guestNames = new GuestNames();
-
-  /** Null when pings are off. */
-  private final KeepAlive keepAlive;
+  private final SessionServices services;
 
   /**
    * @param sslContext the TLS context, or null for plain ws:// and http://
@@ -66,8 +61,6 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
       StaticFiles staticFiles,
       Refusals refusals) {
     this.config = config;
-    this.rooms = rooms;
-    this.bus = bus;
     this.allChannels = allChannels;
     this.sslContext = sslContext;
     this.metrics = metrics;
@@ -81,10 +74,13 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
             config.trustedProxies());
     this.guard = new UpgradeGuard(config.security(), refusals, limiter, config.trustedProxies());
     this.upgrade = webSocketUpgrade(config.maxFrameBytes());
-    this.keepAlive =
+    KeepAlive keepAlive =
         config.pingInterval().isZero()
             ? null
             : new KeepAlive(config.pingInterval(), config.pingTimeout(), metrics);
+    this.services =
+        new SessionServices(
+            rooms, bus, config, metrics, refusals, new GuestNames(), keepAlive, limiter);
   }
 
   /**
@@ -126,9 +122,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(GUARD, guard);
     p.addLast(HTTP_HANDLER, httpHandler);
     p.addLast(UPGRADE, upgrade);
-    p.addLast(
-        "session",
-        new SessionHandler(rooms, bus, config, metrics, refusals, guestNames, keepAlive, limiter));
+    p.addLast("session", new SessionHandler(services));
     // Counted once the pipeline is whole: the session handler gives the count back when the
     // channel goes inactive, and no request is read before this method returns.
     limiter.open(ch);

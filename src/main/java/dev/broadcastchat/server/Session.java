@@ -1,6 +1,5 @@
 package dev.broadcastchat.server;
 
-import dev.broadcastchat.bus.Bus;
 import dev.broadcastchat.bus.BusUnavailableException;
 import dev.broadcastchat.bus.Draft;
 import dev.broadcastchat.bus.Replay;
@@ -17,7 +16,6 @@ import dev.broadcastchat.room.Batch;
 import dev.broadcastchat.room.Envelope;
 import dev.broadcastchat.room.Member;
 import dev.broadcastchat.room.Room;
-import dev.broadcastchat.room.Rooms;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -63,16 +61,12 @@ final class Session extends KeepAlive.Peer implements Member {
   private final String connectionId;
   private final String addr;
   private final WireProtocol protocol;
-  private final Bus bus;
-  private final Rooms rooms;
-  private final ServerConfig config;
-  private final ServerMetrics metrics;
 
   /** Made when the member first sends: most members of a large room only read. */
   private RateLimiter rateLimiter;
 
   private final Tokens.Identity identity;
-  private final Refusals refusals;
+  private final SessionServices services;
 
   /** Closes the connection when its token expires; cancelled when it closes first. */
   private java.util.concurrent.ScheduledFuture<?> expiry;
@@ -106,23 +100,15 @@ final class Session extends KeepAlive.Peer implements Member {
       ChannelHandlerContext frameWriter,
       String addr,
       WireProtocol protocol,
-      Bus bus,
-      Rooms rooms,
-      ServerConfig config,
-      ServerMetrics metrics,
       Tokens.Identity identity,
-      Refusals refusals) {
+      SessionServices services) {
     this.channel = channel;
     this.frameWriter = frameWriter;
     this.connectionId = channel.id().asShortText();
     this.addr = addr;
     this.protocol = protocol;
-    this.bus = bus;
-    this.rooms = rooms;
-    this.config = config;
-    this.metrics = metrics;
     this.identity = identity;
-    this.refusals = refusals;
+    this.services = services;
   }
 
   String connectionId() {
@@ -216,7 +202,7 @@ final class Session extends KeepAlive.Peer implements Member {
             .schedule(
                 () -> {
                   if (!closing) {
-                    refusals.count(Refusals.Reason.TOKEN_EXPIRED);
+                    services.refusals().count(Refusals.Reason.TOKEN_EXPIRED);
                     log.info("conn {} {} token expired, closing", connectionId, addr);
                     close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "token expired");
                   }
@@ -229,7 +215,7 @@ final class Session extends KeepAlive.Peer implements Member {
   private String nickProblem(String requested) {
     String problem = Names.nickProblem(requested);
     if (problem == null
-        && config.security().hideAddresses()
+        && services.config().security().hideAddresses()
         && GuestNames.looksLikeGuest(requested)) {
       problem = "bad nick: " + GuestNames.PREFIX + "names are kept for members without a nick";
     }
@@ -241,14 +227,14 @@ final class Session extends KeepAlive.Peer implements Member {
    * room is full), or null. Counted when refused.
    */
   private String roomLimitProblem(String roomName) {
-    SecurityConfig security = config.security();
-    Room existing = rooms.get(roomName);
-    if (existing == null && rooms.count() >= security.maxRooms()) {
-      refusals.count(Refusals.Reason.MAX_ROOMS);
+    SecurityConfig security = services.config().security();
+    Room existing = services.rooms().get(roomName);
+    if (existing == null && services.rooms().count() >= security.maxRooms()) {
+      services.refusals().count(Refusals.Reason.MAX_ROOMS);
       return "unavailable: too many rooms (max " + security.maxRooms() + ")";
     }
     if (existing != null && existing.size() >= security.maxRoomMembers()) {
-      refusals.count(Refusals.Reason.ROOM_FULL);
+      services.refusals().count(Refusals.Reason.ROOM_FULL);
       return "unavailable: room " + roomName + " is full (max " + security.maxRoomMembers() + ")";
     }
     return null;
@@ -256,7 +242,7 @@ final class Session extends KeepAlive.Peer implements Member {
 
   private void enter(String roomName, String requestedNick, String since, boolean first) {
     joinGeneration++;
-    Room target = rooms.enter(roomName);
+    Room target = services.rooms().enter(roomName);
     if (requestedNick == null) {
       nick = null;
     } else if (identity != null) {
@@ -278,7 +264,9 @@ final class Session extends KeepAlive.Peer implements Member {
     target.join(this, displayName());
     if (!live) {
       int generation = joinGeneration;
-      bus.replay(roomName, since)
+      services
+          .bus()
+          .replay(roomName, since)
           .whenComplete(
               (replay, error) -> onLoop(() -> onReplay(generation, since, replay, error)));
     }
@@ -290,7 +278,7 @@ final class Session extends KeepAlive.Peer implements Member {
       return;
     }
     if (error != null) {
-      metrics.busError();
+      services.metrics().busError();
       send(
           new ServerEvent.Error(
               ErrorCode.UNAVAILABLE, "unavailable: history could not be read", null));
@@ -320,7 +308,7 @@ final class Session extends KeepAlive.Peer implements Member {
       Envelope envelope;
       while ((envelope = held.pollFirst()) != null) {
         try {
-          metrics.wrote(write(envelope));
+          services.metrics().wrote(write(envelope));
         } finally {
           envelope.release();
         }
@@ -347,28 +335,29 @@ final class Session extends KeepAlive.Peer implements Member {
     ClientCommand command =
         protocol == WireProtocol.JSON ? JsonCodec.decode(text) : TextCodec.parse(text);
     if (command instanceof ClientCommand.Say) {
-      metrics.messageReceived();
+      services.metrics().messageReceived();
     }
     if (!(command instanceof ClientCommand.Ping)) {
       if (rateLimiter == null) {
         // Full at the open, as if it had been there since.
-        rateLimiter = new RateLimiter(config.rate(), config.burst(), openedAtNanos);
+        rateLimiter =
+            new RateLimiter(services.config().rate(), services.config().burst(), openedAtNanos);
       }
       switch (rateLimiter.acquire(System.nanoTime())) {
         case ALLOWED -> {}
         case REFUSED -> {
-          metrics.rateLimited();
+          services.metrics().rateLimited();
           String ref = command instanceof ClientCommand.Say say ? say.ref() : null;
           send(
               new ServerEvent.Error(
                   ErrorCode.RATE_LIMITED,
-                  "slow down: at most " + config.rate() + " messages per second",
+                  "slow down: at most " + services.config().rate() + " messages per second",
                   ref));
           channel.flush();
           return;
         }
         case ABUSE -> {
-          metrics.flooderClosed();
+          services.metrics().flooderClosed();
           log.info("conn {} {} closed for flooding", connectionId, addr);
           close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit exceeded");
           return;
@@ -396,23 +385,25 @@ final class Session extends KeepAlive.Peer implements Member {
   private void say(ClientCommand.Say say) {
     String text = SafeText.clean(say.text());
     int bytes = ByteBufUtil.utf8Bytes(text);
-    if (bytes > config.maxMessageBytes()) {
+    if (bytes > services.config().maxMessageBytes()) {
       send(
           new ServerEvent.Error(
               ErrorCode.TOO_LONG,
-              "message too long (max " + config.maxMessageBytes() + " bytes)",
+              "message too long (max " + services.config().maxMessageBytes() + " bytes)",
               say.ref()));
       return;
     }
     String ref = say.ref();
     long started = System.nanoTime();
-    bus.publish(new Draft(room.name(), displayName(), addr, text, say.action(), ref))
+    services
+        .bus()
+        .publish(new Draft(room.name(), displayName(), addr, text, say.action(), ref))
         .whenComplete(
             (message, error) -> {
               if (error == null) {
-                metrics.published(System.nanoTime() - started);
+                services.metrics().published(System.nanoTime() - started);
               } else {
-                metrics.busError();
+                services.metrics().busError();
               }
               onLoop(() -> onPublished(ref, message, error));
             });
@@ -437,7 +428,9 @@ final class Session extends KeepAlive.Peer implements Member {
   private void who() {
     String roomName = room.name();
     int generation = joinGeneration;
-    bus.who(roomName, room.who(ServerEvent.Who.MAX_NAMES))
+    services
+        .bus()
+        .who(roomName, room.who(ServerEvent.Who.MAX_NAMES))
         .whenComplete((who, error) -> onLoop(() -> onWho(generation, who, error)));
   }
 
@@ -465,7 +458,7 @@ final class Session extends KeepAlive.Peer implements Member {
 
   private void setNick(String requested) {
     if (identity != null) {
-      refusals.count(Refusals.Reason.NICK_FORBIDDEN);
+      services.refusals().count(Refusals.Reason.NICK_FORBIDDEN);
       send(
           new ServerEvent.Error(
               ErrorCode.FORBIDDEN,
@@ -492,7 +485,7 @@ final class Session extends KeepAlive.Peer implements Member {
     }
     nick = requested;
     room.rename(this, nick);
-    bus.publishEvent(room.name(), new ServerEvent.NickChange(room.name(), before, nick));
+    services.bus().publishEvent(room.name(), new ServerEvent.NickChange(room.name(), before, nick));
   }
 
   private void joinRoom(String roomName) {
@@ -506,7 +499,7 @@ final class Session extends KeepAlive.Peer implements Member {
       return;
     }
     if (identity != null && !identity.allows(roomName)) {
-      refusals.count(Refusals.Reason.ROOM_FORBIDDEN);
+      services.refusals().count(Refusals.Reason.ROOM_FORBIDDEN);
       send(
           new ServerEvent.Error(
               ErrorCode.FORBIDDEN,
@@ -565,7 +558,7 @@ final class Session extends KeepAlive.Peer implements Member {
       }
       held.addLast(envelope.retain());
       heldBytes += envelope.frameBytes(protocol);
-      if (heldBytes > config.maxQueuedBytes()) {
+      if (heldBytes > services.config().maxQueuedBytes()) {
         closeSlowConsumer();
       }
       return 0;
@@ -584,7 +577,7 @@ final class Session extends KeepAlive.Peer implements Member {
     }
     channel.flush();
     wroteSinceFlush = false;
-    if (queuedBytes() > config.maxQueuedBytes()) {
+    if (queuedBytes() > services.config().maxQueuedBytes()) {
       closeSlowConsumer();
       return true;
     }
@@ -628,12 +621,12 @@ final class Session extends KeepAlive.Peer implements Member {
   }
 
   private void closeSlowConsumer() {
-    metrics.slowConsumerClosed();
+    services.metrics().slowConsumerClosed();
     log.info(
         "conn {} {} slow consumer: over {} queued bytes, closing",
         connectionId,
         addr,
-        config.maxQueuedBytes());
+        services.config().maxQueuedBytes());
     close(WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "slow consumer");
   }
 
@@ -646,13 +639,13 @@ final class Session extends KeepAlive.Peer implements Member {
   void send(ServerEvent event) {
     if (protocol == WireProtocol.JSON) {
       byte[] json = JsonCodec.encode(event);
-      metrics.wrote(json.length);
+      services.metrics().wrote(json.length);
       channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), channel.voidPromise());
     } else {
       String line = TextCodec.encode(event);
       if (line != null) {
         TextWebSocketFrame frame = new TextWebSocketFrame(line);
-        metrics.wrote(frame.content().readableBytes());
+        services.metrics().wrote(frame.content().readableBytes());
         channel.write(frame, channel.voidPromise());
       }
     }

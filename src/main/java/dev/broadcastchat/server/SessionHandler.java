@@ -1,8 +1,6 @@
 package dev.broadcastchat.server;
 
-import dev.broadcastchat.bus.Bus;
 import dev.broadcastchat.protocol.WireProtocol;
-import dev.broadcastchat.room.Rooms;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -38,17 +36,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final ThreadLocal<StringBuilder> LOG_LINE =
       ThreadLocal.withInitial(() -> new StringBuilder(256));
 
-  private final Rooms rooms;
-  private final Bus bus;
-  private final ServerConfig config;
-  private final ServerMetrics metrics;
-  private final Refusals refusals;
-  private final GuestNames guestNames;
-  private final KeepAlive keepAlive;
-
-  /** Counted this connection when it opened; given it back when it goes inactive. */
-  private final ConnectionLimiter limiter;
-
+  private final SessionServices services;
   private Session session;
   private String peer;
 
@@ -57,23 +45,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
    */
   private boolean assembling;
 
-  SessionHandler(
-      Rooms rooms,
-      Bus bus,
-      ServerConfig config,
-      ServerMetrics metrics,
-      Refusals refusals,
-      GuestNames guestNames,
-      KeepAlive keepAlive,
-      ConnectionLimiter limiter) {
-    this.rooms = rooms;
-    this.bus = bus;
-    this.config = config;
-    this.metrics = metrics;
-    this.refusals = refusals;
-    this.guestNames = guestNames;
-    this.keepAlive = keepAlive;
-    this.limiter = limiter;
+  SessionHandler(SessionServices services) {
+    this.services = services;
   }
 
   @Override
@@ -100,26 +73,24 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       InetSocketAddress client =
           ClientAddress.of(
               ctx.channel(),
-              config.trustedProxies(),
+              services.config().trustedProxies(),
               handshake.requestHeaders().getAll(X_FORWARDED_FOR));
       // The client's own address (behind a trusted proxy, the one it forwarded) is what the logs
       // and per-IP limits use; with --hide-addresses others see a stable guest name instead.
       peer = formatAddress(client);
-      String shown = config.security().hideAddresses() ? guestNames.nameOf(peer) : peer;
+      String shown =
+          services.config().security().hideAddresses() ? services.guestNames().nameOf(peer) : peer;
       session =
           new Session(
               ctx.channel(),
               ctx.pipeline().context(WebSocketFrameEncoder.class),
               shown,
               protocol,
-              bus,
-              rooms,
-              config,
-              metrics,
               identity,
-              refusals);
-      metrics.connectionOpened(protocol);
+              services);
+      services.metrics().connectionOpened(protocol);
       String room = param(query, "room");
+      KeepAlive keepAlive = services.keepAlive();
       if (keepAlive != null) {
         keepAlive.watch(session, ctx.executor());
       }
@@ -157,7 +128,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       frame.release();
       return;
     }
-    if (!assembling && !FrameIntake.admit(ctx, frame, config.maxFrameBytes())) {
+    if (!assembling && !FrameIntake.admit(ctx, frame, services.config().maxFrameBytes())) {
       assembling = true; // the frame went through the fragment handlers, and so will the rest
       return;
     }
@@ -198,15 +169,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    limiter.close(ctx.channel());
+    // First, so nothing below can keep the place this connection was counted for when it opened.
+    services.limiter().close(ctx.channel());
     if (session != null) {
+      KeepAlive keepAlive = services.keepAlive();
       if (keepAlive != null) {
         keepAlive.unwatch(session);
       }
       session.onClosed();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - session.openedAtNanos());
       int code = session.closeCode();
-      metrics.connectionClosed(session.protocol(), code);
+      services.metrics().connectionClosed(session.protocol(), code);
       if (log.isInfoEnabled()) {
         StringBuilder line =
             logLine()
