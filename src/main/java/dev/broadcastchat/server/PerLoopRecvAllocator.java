@@ -22,7 +22,9 @@ import io.netty.util.concurrent.FastThreadLocal;
  * <p>The connections of one loop therefore share one guess at how much the next read brings. Its
  * floor is Netty's starting size, 2 KiB, so a handshake or a chat message takes one read whatever
  * the loop's other connections sent; it grows to 64 KiB for a connection that fills its buffers. Up
- * to 16 reads are made for one readiness event, as Netty does for a stream by default.
+ * to 16 reads are made for one readiness event, as Netty does for a stream by default. A thread's
+ * state keeps the configuration of the last channel it read until its next read, so one closed
+ * channel per event loop may stay reachable for a while.
  */
 final class PerLoopRecvAllocator implements RecvByteBufAllocator {
   static final int MIN_READ = 2048;
