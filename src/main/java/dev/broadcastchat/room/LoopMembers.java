@@ -4,9 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,7 +23,6 @@ final class LoopMembers {
 
   private final EventLoop loop;
   private final List<Member> members = new ArrayList<>();
-  private final Map<Member, Integer> positions = new IdentityHashMap<>();
   private Member[] receivers = new Member[0];
   private boolean receiversStale;
   private final Queue<Envelope> pending = PlatformDependent.newMpscQueue();
@@ -50,27 +47,40 @@ final class LoopMembers {
     return size;
   }
 
+  /** Adds {@code member}; nothing if it is here already. */
   void add(Member member) {
     assert loop.inEventLoop();
-    if (positions.putIfAbsent(member, members.size()) == null) {
-      members.add(member);
-      membershipChanged();
+    if (holds(member)) {
+      return;
     }
+    if (member.roomSlot() >= 0) {
+      throw new IllegalStateException("a member joins a room while it is in another");
+    }
+    member.roomSlot(members.size());
+    members.add(member);
+    membershipChanged();
   }
 
+  /** Removes {@code member}; false if it was not here. */
   boolean remove(Member member) {
     assert loop.inEventLoop();
-    Integer position = positions.remove(member);
-    if (position == null) {
+    if (!holds(member)) {
       return false;
     }
+    int slot = member.roomSlot();
     Member last = members.remove(members.size() - 1);
     if (last != member) {
-      members.set(position, last);
-      positions.put(last, position);
+      members.set(slot, last);
+      last.roomSlot(slot);
     }
+    member.roomSlot(-1);
     membershipChanged();
     return true;
+  }
+
+  private boolean holds(Member member) {
+    int slot = member.roomSlot();
+    return slot >= 0 && slot < members.size() && members.get(slot) == member;
   }
 
   private void membershipChanged() {

@@ -13,6 +13,16 @@ public interface Member {
   /** The event loop this member's connection runs on. */
   EventLoop loop();
 
+  /**
+   * Where this member is in the member list of its room on its loop, or -1 while it is in none. The
+   * list keeps it here so that it needs no index of its own, which would cost every member an
+   * entry; a member is in one room at a time. Read and set on the member's loop only.
+   */
+  int roomSlot();
+
+  /** Sets {@link #roomSlot()}; called by the room's member list only. */
+  void roomSlot(int slot);
+
   /** The protocol whose frames this member receives. */
   WireProtocol protocol();
 

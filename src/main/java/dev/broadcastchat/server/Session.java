@@ -80,6 +80,9 @@ final class Session extends KeepAlive.Peer implements Member {
   private int closeCode = -1;
   private boolean wroteSinceFlush;
 
+  /** See {@link Member#roomSlot()}. */
+  private int roomSlot = -1;
+
   /** Bumped on every room change, so a replay that arrives for an earlier room is dropped. */
   private int joinGeneration;
 
@@ -109,6 +112,16 @@ final class Session extends KeepAlive.Peer implements Member {
     this.protocol = protocol;
     this.identity = identity;
     this.services = services;
+  }
+
+  @Override
+  public int roomSlot() {
+    return roomSlot;
+  }
+
+  @Override
+  public void roomSlot(int slot) {
+    roomSlot = slot;
   }
 
   String connectionId() {
