@@ -86,13 +86,9 @@ final class ConnectionLimiter {
    */
   void close(Channel channel) {
     total.decrementAndGet();
-    Verdict verdict = verdict(channel);
     InetAddress peer = peer(channel);
-    // As open decided: the peer's address was counted unless the total was over, the limit is
-    // off, or the peer is a trusted proxy (then the verdict was CLIENT_PENDING).
-    if ((verdict == Verdict.OK || verdict == Verdict.TOO_MANY_FROM_ADDRESS)
-        && maxPerAddress > 0
-        && peer != null) {
+    // Open counted the peer's address by the same rule, unless the total was already over.
+    if (verdict(channel) != Verdict.TOO_MANY && countedByPeer(peer)) {
       release(key(peer));
     }
   }
@@ -114,10 +110,16 @@ final class ConnectionLimiter {
     if (openNow > maxTotal) {
       return Verdict.TOO_MANY;
     }
-    if (maxPerAddress <= 0 || peer == null) {
-      return Verdict.OK;
+    if (countedByPeer(peer)) {
+      return null;
     }
-    return trustedProxies.trusts(peer) ? Verdict.CLIENT_PENDING : null;
+    // Not counted by its address: the limit is off, or the peer is a trusted proxy.
+    return maxPerAddress <= 0 || peer == null ? Verdict.OK : Verdict.CLIENT_PENDING;
+  }
+
+  /** Whether a connection from {@code peer} counts against the peer's own address. */
+  private boolean countedByPeer(InetAddress peer) {
+    return maxPerAddress > 0 && peer != null && !trustedProxies.trusts(peer);
   }
 
   /**
