@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * The {@code idle} scenario: opens many connections that only read, as fast as the server takes
- * them, holds them open, and reads the server's resident memory before and after.
+ * them, holds them open, and reads the server's resident memory before and after, and its CPU time
+ * while they opened.
  *
  * <p>The warm-up opens and closes waves of connections first, not counted, so that the connections
  * per second measure a server (and a load generator) whose code is compiled, not a cold JIT.
@@ -43,7 +44,9 @@ final class IdleBench {
     }
     long rssBefore = warmedUp && rssBeforeWarmup >= 0 ? rss() : rssBeforeWarmup;
     Connector connector = readers(run, url, config.connections());
+    ProcessCpu cpuBefore = cpu();
     try (Crowd crowd = Crowd.open(connector, url, "idle", config.connections(), progress)) {
+      ProcessCpu cpuAfter = cpuBefore == null ? null : cpu();
       progress.accept(
           String.format(
               Locale.ROOT,
@@ -67,7 +70,8 @@ final class IdleBench {
           config.pid(),
           rssBeforeWarmup,
           rssBefore,
-          rssAfter);
+          rssAfter,
+          cpuAfter == null ? null : cpuAfter.since(cpuBefore));
     }
   }
 
@@ -121,6 +125,19 @@ final class IdleBench {
               TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
               crowd.size() - t.dropped(),
               t.dropped()));
+    }
+  }
+
+  /** The server's CPU time so far, or null without a pid or if it cannot be read. */
+  private ProcessCpu cpu() {
+    if (config.pid() == BenchConfig.NO_PID) {
+      return null;
+    }
+    try {
+      return ProcessCpu.read(config.pid());
+    } catch (UncheckedIOException e) {
+      progress.accept("idle: " + e.getMessage());
+      return null;
     }
   }
 

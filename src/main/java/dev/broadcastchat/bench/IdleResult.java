@@ -23,6 +23,8 @@ import java.util.Locale;
  * @param rssBefore its resident memory in bytes after the warm-up, before the first measured
  *     connection, -1 if not read
  * @param rssAfter its resident memory in bytes at the end of the hold, -1 if not read
+ * @param serverCpu the CPU time the server used while the measured connections opened, null if not
+ *     read
  */
 public record IdleResult(
     URI url,
@@ -37,8 +39,21 @@ public record IdleResult(
     long pid,
     long rssBeforeWarmup,
     long rssBefore,
-    long rssAfter)
+    long rssAfter,
+    ProcessCpu serverCpu)
     implements BenchResult {
+
+  /**
+   * The JIT compiler's share of the server's CPU while the connections opened above which the
+   * report says the server was still compiling. Opening 19,500 connections after a 20 s warm-up it
+   * was 7 to 8%; after the default 5 s, 41 to 47% (docs/PERFORMANCE.md).
+   */
+  static final double STILL_COMPILING_SHARE = 0.25;
+
+  /** Whether the server's JIT compiler took much of its CPU while the connections opened. */
+  public boolean serverStillCompiling() {
+    return serverCpu != null && serverCpu.compilerShare() > STILL_COMPILING_SHARE;
+  }
 
   /** Connections opened per second while opening. */
   public double connectionsPerSecond() {

@@ -79,6 +79,21 @@ public final class Report {
       } else {
         row(out, "server memory", "not measured (give --pid of the server)");
       }
+      ProcessCpu cpu = r.serverCpu();
+      if (cpu != null) {
+        row(
+            out,
+            "server CPU",
+            fmt(
+                "%.2f s while they opened: %.2f s JIT compiler (%.0f%%), %.2f s collector",
+                cpu.totalNanos() / 1e9,
+                cpu.compilerNanos() / 1e9,
+                cpu.compilerShare() * 100,
+                cpu.collectorNanos() / 1e9));
+        if (r.serverStillCompiling()) {
+          row(out, "", "the server was still compiling; a longer --warmup measures it warm");
+        }
+      }
     }
     row(out, "result", result.passed() ? "ok" : "FAILED: " + result.problems());
     return out.toString();
@@ -142,6 +157,12 @@ public final class Report {
           r.hasMemory() && r.rssBeforeWarmup() >= 0
               ? round(r.rssPerConnectionFromCold(), 1)
               : null);
+      ProcessCpu cpu = r.serverCpu();
+      m.put("server_cpu_open_s", cpu == null ? null : round(cpu.totalNanos() / 1e9, 2));
+      m.put("server_compiler_cpu_open_s", cpu == null ? null : round(cpu.compilerNanos() / 1e9, 2));
+      m.put(
+          "server_collector_cpu_open_s", cpu == null ? null : round(cpu.collectorNanos() / 1e9, 2));
+      m.put("server_still_compiling", cpu == null ? null : r.serverStillCompiling());
     }
     m.put("passed", result.passed());
     m.put("problems", result.problems());

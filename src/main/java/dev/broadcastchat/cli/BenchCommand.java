@@ -44,8 +44,9 @@ import picocli.CommandLine.Parameters;
       "           load, measured from when each message was due.",
       "  idle     --connections idle connections opened as fast as the server takes them, held",
       "           for --hold: connections/s, failures, and with --pid the server's resident",
-      "           memory per connection. Waves of connections are opened and closed during",
-      "           --warmup first, not counted, so that a cold JIT is not what is measured.",
+      "           memory per connection and its CPU (JIT compiler, collector) while they opened.",
+      "           Waves of connections are opened and closed during --warmup first, not",
+      "           counted, so that a cold JIT is not what is measured.",
       ""
     },
     footer = {
@@ -149,7 +150,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--pid",
-      description = "idle: the server's process id, to report its resident memory per connection.")
+      description =
+          "idle: the server's process id, to report its resident memory per connection and"
+              + " its CPU time while the connections opened.")
   Long pid;
 
   @Option(

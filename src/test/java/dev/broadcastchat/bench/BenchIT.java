@@ -100,6 +100,8 @@ class BenchIT {
     assertThat(r.connectionsPerSecond()).isPositive();
     assertThat(r.hasMemory()).isTrue();
     assertThat(r.pid()).isEqualTo(pid);
+    assertThat(r.serverCpu()).as("the server's CPU while the connections opened").isNotNull();
+    assertThat(r.serverCpu().totalNanos()).isPositive();
     assertThat(r.passed()).as(r.problems()).isTrue();
     assertThat(progress).anyMatch(line -> line.startsWith("idle hold 1s: 300 open, 0 dropped"));
   }

@@ -64,23 +64,27 @@ class ReportTest {
     assertThat(Report.table(fanout(5))).contains("FAILED: 5 deliveries lost");
   }
 
+  private static IdleResult idle(ProcessCpu serverCpu) {
+    return new IdleResult(
+        URI.create("ws://127.0.0.1:8080/?room=bench"),
+        1000,
+        1000,
+        0,
+        null,
+        Duration.ofMillis(500),
+        Duration.ofSeconds(5),
+        0,
+        null,
+        42,
+        90_000_000,
+        100_000_000,
+        103_000_000,
+        serverCpu);
+  }
+
   @Test
   void idleReportsMemoryPerConnection() throws Exception {
-    IdleResult idle =
-        new IdleResult(
-            URI.create("ws://127.0.0.1:8080/?room=bench"),
-            1000,
-            1000,
-            0,
-            null,
-            Duration.ofMillis(500),
-            Duration.ofSeconds(5),
-            0,
-            null,
-            42,
-            90_000_000,
-            100_000_000,
-            103_000_000);
+    IdleResult idle = idle(null);
     JsonNode json = new ObjectMapper().readTree(Report.json(idle));
     assertThat(json.get("connections_per_s").asDouble()).isEqualTo(2000.0);
     assertThat(json.get("rss_per_connection_bytes").asDouble()).isEqualTo(3000.0);
@@ -89,5 +93,36 @@ class ReportTest {
     assertThat(Report.table(idle))
         .contains("3,000 bytes per connection")
         .contains("13,000 bytes per connection counted from before the warm-up (90.0 MB)");
+  }
+
+  @Test
+  void idleSaysWhenTheServerWasStillCompiling() throws Exception {
+    IdleResult compiling = idle(new ProcessCpu(1_200 * MS, 600 * MS, 100 * MS));
+    JsonNode json = new ObjectMapper().readTree(Report.json(compiling));
+    assertThat(json.get("server_cpu_open_s").asDouble()).isEqualTo(1.2);
+    assertThat(json.get("server_compiler_cpu_open_s").asDouble()).isEqualTo(0.6);
+    assertThat(json.get("server_collector_cpu_open_s").asDouble()).isEqualTo(0.1);
+    assertThat(json.get("server_still_compiling").asBoolean()).isTrue();
+    assertThat(Report.table(compiling))
+        .contains("1.20 s while they opened: 0.60 s JIT compiler (50%), 0.10 s collector")
+        .contains("the server was still compiling; a longer --warmup measures it warm");
+
+    IdleResult warm = idle(new ProcessCpu(500 * MS, 50 * MS, 100 * MS));
+    JsonNode stillCompiling =
+        new ObjectMapper().readTree(Report.json(warm)).get("server_still_compiling");
+    assertThat(stillCompiling.isBoolean()).isTrue();
+    assertThat(stillCompiling.asBoolean()).isFalse();
+    assertThat(Report.table(warm))
+        .contains("0.50 s while they opened: 0.05 s JIT compiler (10%), 0.10 s collector")
+        .doesNotContain("still compiling");
+  }
+
+  @Test
+  void idleWithoutThePidLeavesTheServerCpuOut() throws Exception {
+    IdleResult unmeasured = idle(null);
+    JsonNode json = new ObjectMapper().readTree(Report.json(unmeasured));
+    assertThat(json.get("server_cpu_open_s").isNull()).isTrue();
+    assertThat(json.get("server_still_compiling").isNull()).isTrue();
+    assertThat(Report.table(unmeasured)).doesNotContain("server CPU");
   }
 }

@@ -1,0 +1,82 @@
+package dev.broadcastchat.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessCpuTest {
+  private static final long TICK = 10_000_000;
+
+  @TempDir Path proc;
+
+  /** A stat line as Linux writes it, with {@code utime} and {@code stime} in clock ticks. */
+  private static String stat(long tid, String name, long utime, long stime) {
+    return tid
+        + " ("
+        + name
+        + ") S 1 1 0 0 -1 4194368 100 0 0 0 "
+        + utime
+        + " "
+        + stime
+        + " 0 0 20 0 20 0 12345 100000 2000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0"
+        + " 0 0 0 0\n";
+  }
+
+  private void task(long pid, long tid, String name, long utime, long stime) throws IOException {
+    Path dir = Files.createDirectories(proc.resolve(pid + "/task/" + tid));
+    Files.writeString(dir.resolve("stat"), stat(tid, name, utime, stime));
+  }
+
+  @Test
+  void sortsTheThreadsOfAJvmByName() throws IOException {
+    task(7, 7, "java", 50, 10);
+    task(7, 8, "C2 CompilerThre", 120, 5);
+    task(7, 9, "C1 CompilerThre", 30, 2);
+    task(7, 10, "GC Thread#0", 8, 4);
+    task(7, 11, "G1 Conc#0", 1, 0);
+    task(7, 12, "multiThreadIoEv", 200, 300);
+    task(7, 13, "a (strange) name)", 3, 3);
+    // The process's total also holds threads that have ended: more than the sum of those left.
+    Files.writeString(proc.resolve("7/stat"), stat(7, "java", 500, 400));
+
+    ProcessCpu cpu = ProcessCpu.read(proc, 7);
+
+    assertThat(cpu.totalNanos()).isEqualTo(900 * TICK);
+    assertThat(cpu.compilerNanos()).isEqualTo((125 + 32) * TICK);
+    assertThat(cpu.collectorNanos()).isEqualTo((12 + 1) * TICK);
+  }
+
+  @Test
+  void theDifferenceOfTwoReadingsIsWhatWasUsedBetween() {
+    ProcessCpu before = new ProcessCpu(100, 40, 10);
+    ProcessCpu after = new ProcessCpu(300, 90, 30);
+
+    ProcessCpu between = after.since(before);
+
+    assertThat(between).isEqualTo(new ProcessCpu(200, 50, 20));
+    assertThat(between.compilerShare()).isEqualTo(0.25);
+    assertThat(new ProcessCpu(0, 0, 0).compilerShare()).isZero();
+  }
+
+  @Test
+  void readsThisJvmsOwnCompilerThreads() {
+    ProcessCpu cpu = ProcessCpu.read(ProcessHandle.current().pid());
+
+    // This JVM has loaded and run the test framework: its compilers have done some work.
+    assertThat(cpu.compilerNanos()).isPositive();
+    assertThat(cpu.totalNanos()).isGreaterThanOrEqualTo(cpu.compilerNanos() + cpu.collectorNanos());
+  }
+
+  @Test
+  void aProcessThatIsNotThereCannotBeRead() {
+    assertThatThrownBy(() -> ProcessCpu.read(proc, 99))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("99");
+  }
+}
