@@ -55,6 +55,14 @@ public record IdleResult(
     return serverCpu != null && serverCpu.compilerShare() > STILL_COMPILING_SHARE;
   }
 
+  /**
+   * The server's CPU time per connection opened while they opened, in microseconds; what to compare
+   * when the bench, not the server, ran out of its core first. 0 without figures.
+   */
+  public double serverCpuPerConnectionMicros() {
+    return serverCpu != null && opened > 0 ? serverCpu.totalNanos() / 1e3 / opened : 0;
+  }
+
   /** Connections opened per second while opening. */
   public double connectionsPerSecond() {
     return opened * 1e9 / Math.max(1, openTime.toNanos());

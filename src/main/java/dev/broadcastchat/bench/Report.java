@@ -85,8 +85,10 @@ public final class Report {
             out,
             "server CPU",
             fmt(
-                "%.2f s while they opened: %.2f s JIT compiler (%.0f%%), %.2f s collector",
+                "%.2f s while they opened (%.0f us a connection): %.2f s JIT compiler (%.0f%%),"
+                    + " %.2f s collector",
                 cpu.totalNanos() / 1e9,
+                r.serverCpuPerConnectionMicros(),
                 cpu.compilerNanos() / 1e9,
                 cpu.compilerShare() * 100,
                 cpu.collectorNanos() / 1e9));
@@ -159,6 +161,9 @@ public final class Report {
               : null);
       ProcessCpu cpu = r.serverCpu();
       m.put("server_cpu_open_s", cpu == null ? null : round(cpu.totalNanos() / 1e9, 2));
+      m.put(
+          "server_cpu_per_connection_us",
+          cpu == null ? null : round(r.serverCpuPerConnectionMicros(), 1));
       m.put("server_compiler_cpu_open_s", cpu == null ? null : round(cpu.compilerNanos() / 1e9, 2));
       m.put(
           "server_collector_cpu_open_s", cpu == null ? null : round(cpu.collectorNanos() / 1e9, 2));

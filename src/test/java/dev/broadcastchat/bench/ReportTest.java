@@ -100,11 +100,14 @@ class ReportTest {
     IdleResult compiling = idle(new ProcessCpu(1_200 * MS, 600 * MS, 100 * MS));
     JsonNode json = new ObjectMapper().readTree(Report.json(compiling));
     assertThat(json.get("server_cpu_open_s").asDouble()).isEqualTo(1.2);
+    assertThat(json.get("server_cpu_per_connection_us").asDouble()).isEqualTo(1200.0);
     assertThat(json.get("server_compiler_cpu_open_s").asDouble()).isEqualTo(0.6);
     assertThat(json.get("server_collector_cpu_open_s").asDouble()).isEqualTo(0.1);
     assertThat(json.get("server_still_compiling").asBoolean()).isTrue();
     assertThat(Report.table(compiling))
-        .contains("1.20 s while they opened: 0.60 s JIT compiler (50%), 0.10 s collector")
+        .contains(
+            "1.20 s while they opened (1200 us a connection): 0.60 s JIT compiler (50%), 0.10 s"
+                + " collector")
         .contains("the server was still compiling; a longer --warmup measures it warm");
 
     IdleResult warm = idle(new ProcessCpu(500 * MS, 50 * MS, 100 * MS));
@@ -113,7 +116,9 @@ class ReportTest {
     assertThat(stillCompiling.isBoolean()).isTrue();
     assertThat(stillCompiling.asBoolean()).isFalse();
     assertThat(Report.table(warm))
-        .contains("0.50 s while they opened: 0.05 s JIT compiler (10%), 0.10 s collector")
+        .contains(
+            "0.50 s while they opened (500 us a connection): 0.05 s JIT compiler (10%), 0.10 s"
+                + " collector")
         .doesNotContain("still compiling");
   }
 
@@ -122,6 +127,7 @@ class ReportTest {
     IdleResult unmeasured = idle(null);
     JsonNode json = new ObjectMapper().readTree(Report.json(unmeasured));
     assertThat(json.get("server_cpu_open_s").isNull()).isTrue();
+    assertThat(json.get("server_cpu_per_connection_us").isNull()).isTrue();
     assertThat(json.get("server_still_compiling").isNull()).isTrue();
     assertThat(Report.table(unmeasured)).doesNotContain("server CPU");
   }
