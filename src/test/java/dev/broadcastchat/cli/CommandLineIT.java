@@ -11,7 +11,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -54,6 +58,47 @@ class CommandLineIT {
             Integer.toString(flagPort))) {
       assertListeningAndWelcoming(server, flagPort);
     }
+  }
+
+  @Test
+  void launcherStartsTheServerWithItsJvmFlagsAndChatJavaOptsOverridesThem() throws Exception {
+    int port = freePort();
+    try (ChatProcess server = ChatProcess.shell("exec ./chat server --port " + port)) {
+      assertListeningAndWelcoming(server, port);
+      assertThat(jvmFlags(server))
+          .contains(
+              "-XX:+UseParallelGC", "-XX:MaxInlineLevel=9", "-XX:InlineSmallCode=1500", "-Xmn48m");
+    }
+    int other = freePort();
+    try (ChatProcess server =
+        ChatProcess.shell(
+            "CHAT_JAVA_OPTS='-XX:+UseSerialGC -XX:MaxInlineLevel=15' exec ./chat server --port "
+                + other)) {
+      assertListeningAndWelcoming(server, other);
+      assertThat(jvmFlags(server))
+          .contains("-XX:+UseSerialGC", "-XX:MaxInlineLevel=15")
+          .doesNotContain("-XX:+UseParallelGC", "-XX:MaxInlineLevel=9", "-Xmn48m");
+    }
+  }
+
+  /**
+   * The flags the server's JVM runs with, as {@code jcmd PID VM.flags} reports them: the launcher
+   * execs the JVM, so the shell's process is the server's.
+   */
+  private static List<String> jvmFlags(ChatProcess server) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(server.process().pid()), "VM.flags")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    // -Xmn shows as MaxNewSize and NewSize; 48 MB of them is what the launcher's -Xmn48m sets.
+    List<String> flags = new ArrayList<>(List.of(out.trim().split("\\s+")));
+    if (flags.contains("-XX:NewSize=" + 48 * 1024 * 1024)) {
+      flags.add("-Xmn48m");
+    }
+    return flags;
   }
 
   @Test
