@@ -44,9 +44,9 @@ final class IdleBench {
     }
     long rssBefore = warmedUp && rssBeforeWarmup >= 0 ? rss() : rssBeforeWarmup;
     Connector connector = readers(run, url, config.connections());
-    ProcessCpu cpuBefore = cpu();
+    ProcessCpu.Sample cpuBefore = cpu();
     try (Crowd crowd = Crowd.open(connector, url, "idle", config.connections(), progress)) {
-      ProcessCpu cpuAfter = cpuBefore == null ? null : cpu();
+      ProcessCpu.Sample cpuAfter = cpuBefore == null ? null : cpu();
       progress.accept(
           String.format(
               Locale.ROOT,
@@ -129,12 +129,12 @@ final class IdleBench {
   }
 
   /** The server's CPU time so far, or null without a pid or if it cannot be read. */
-  private ProcessCpu cpu() {
+  private ProcessCpu.Sample cpu() {
     if (config.pid() == BenchConfig.NO_PID) {
       return null;
     }
     try {
-      return ProcessCpu.read(config.pid());
+      return ProcessCpu.sample(config.pid());
     } catch (UncheckedIOException e) {
       progress.accept("idle: " + e.getMessage());
       return null;

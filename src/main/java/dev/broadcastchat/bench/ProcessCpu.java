@@ -2,22 +2,32 @@ package dev.broadcastchat.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * CPU time a process has used, in all and in the threads a JVM compiles and collects on, read from
- * {@code /proc} (Linux). The difference of two readings tells whether a server measured while it
- * was still compiling: a JVM's JIT compiler works on the same core as the server's event loop until
- * the code it runs is compiled.
+ * CPU time a process used between two {@linkplain Sample samples}, in all and in the threads a JVM
+ * compiles and collects on, read from {@code /proc} (Linux). It tells whether a server measured
+ * while it was still compiling: a JVM's JIT compiler works on the same core as the server's event
+ * loop until the code it runs is compiled.
  *
  * <p>Threads are told apart by name: HotSpot's {@code C1 CompilerThread0} and {@code C2
  * CompilerThread0} (and JVMCI's), OpenJ9's {@code JIT Compilation Thread}; the collectors' worker
- * threads ({@code GC Thread#0}, G1's, ZGC's, Shenandoah's, OpenJ9's {@code GC Worker}). A process
- * that is not a JVM has neither, and all its time counts as other.
+ * threads ({@code GC Thread#0}, G1's, ZGC's, Shenandoah's, OpenJ9's {@code GC Worker}). The serial
+ * collector works in HotSpot's {@code VM Thread}, which does other work too, so its time is not
+ * counted as the collector's. A process that is not a JVM has neither, and all its time counts as
+ * other.
+ *
+ * <p>The compiler's and collector's time is summed thread by thread, so that a thread that ends
+ * between the samples (HotSpot stops compiler threads it no longer needs, where it has more than
+ * one) takes none of the others' time away; what it used after the first sample is not counted,
+ * which makes those two figures lower bounds. The total is the process's own, which keeps the time
+ * of ended threads.
  *
  * @param totalNanos all the process's threads, those that have ended included
  * @param compilerNanos its JIT compiler threads
@@ -47,52 +57,86 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
           "ParGC");
 
   /**
-   * Reads process {@code pid}'s CPU time now.
+   * A process's CPU time at one moment, in clock ticks, and that of each of its compiler and
+   * collector threads by thread id.
+   *
+   * @param totalTicks all the process's threads, those that have ended included
+   * @param compilerTicks utime + stime of each compiler thread, by thread id
+   * @param collectorTicks utime + stime of each collector thread, by thread id
+   */
+  record Sample(long totalTicks, Map<Long, Long> compilerTicks, Map<Long, Long> collectorTicks) {
+    /** A process that has used nothing yet. */
+    static final Sample NOTHING = new Sample(0, Map.of(), Map.of());
+
+    Sample {
+      compilerTicks = Map.copyOf(compilerTicks);
+      collectorTicks = Map.copyOf(collectorTicks);
+    }
+
+    /** What was used between {@code earlier} and this sample. */
+    ProcessCpu since(Sample earlier) {
+      return new ProcessCpu(
+          Math.max(0, totalTicks - earlier.totalTicks) * NANOS_PER_TICK,
+          used(compilerTicks, earlier.compilerTicks) * NANOS_PER_TICK,
+          used(collectorTicks, earlier.collectorTicks) * NANOS_PER_TICK);
+    }
+
+    /** Each thread's growth since {@code earlier}, summed; a thread new since then counts whole. */
+    private static long used(Map<Long, Long> now, Map<Long, Long> earlier) {
+      long sum = 0;
+      for (Map.Entry<Long, Long> thread : now.entrySet()) {
+        sum += Math.max(0, thread.getValue() - earlier.getOrDefault(thread.getKey(), 0L));
+      }
+      return sum;
+    }
+  }
+
+  /**
+   * Samples process {@code pid}'s CPU time now.
    *
    * @throws UncheckedIOException if it cannot be read (no such process, not Linux)
    */
-  static ProcessCpu read(long pid) {
-    return read(Path.of("/proc"), pid);
+  static Sample sample(long pid) {
+    return sample(Path.of("/proc"), pid);
   }
 
-  /** As {@link #read(long)}, from a {@code /proc} tree at {@code proc}. */
-  static ProcessCpu read(Path proc, long pid) {
+  /** As {@link #sample(long)}, from a {@code /proc} tree at {@code proc}. */
+  static Sample sample(Path proc, long pid) {
     Path process = proc.resolve(Long.toString(pid));
-    long compiler = 0;
-    long collector = 0;
+    Map<Long, Long> compiler = new HashMap<>();
+    Map<Long, Long> collector = new HashMap<>();
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
       for (Path task : tasks) {
         String stat;
         try {
           stat = Files.readString(task.resolve("stat"));
-        } catch (NoSuchFileException ended) {
-          continue; // the thread ended since the listing; its time is in the process's total
+        } catch (IOException ended) {
+          // The thread ended since the listing (no such file, or ESRCH from a stat file it left
+          // as it ended): its time is in the process's total.
+          continue;
         }
         String name = name(stat);
         if (startsWithAny(name, COMPILER_NAMES)) {
-          compiler += ticks(stat);
+          compiler.put(threadId(stat), ticks(stat));
         } else if (startsWithAny(name, COLLECTOR_NAMES)) {
-          collector += ticks(stat);
+          collector.put(threadId(stat), ticks(stat));
         }
       }
       // Read after the threads, so that the total is never less than their sum.
       long total = ticks(Files.readString(process.resolve("stat")));
-      return new ProcessCpu(
-          total * NANOS_PER_TICK, compiler * NANOS_PER_TICK, collector * NANOS_PER_TICK);
+      return new Sample(total, compiler, collector);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + process + ": " + e.getMessage(), e);
+      throw cannotRead(process, e);
+    } catch (DirectoryIteratorException e) {
+      throw cannotRead(process, e.getCause());
     } catch (RuntimeException e) {
       throw new UncheckedIOException(
           new IOException("cannot parse " + process + "'s stat: " + e.getMessage(), e));
     }
   }
 
-  /** What was used between {@code earlier} and this reading. */
-  ProcessCpu since(ProcessCpu earlier) {
-    return new ProcessCpu(
-        totalNanos - earlier.totalNanos,
-        compilerNanos - earlier.compilerNanos,
-        collectorNanos - earlier.collectorNanos);
+  private static UncheckedIOException cannotRead(Path process, IOException e) {
+    return new UncheckedIOException("cannot read " + process + ": " + e.getMessage(), e);
   }
 
   /** The compiler threads' share of the whole, 0 to 1; 0 if nothing was used. */
@@ -103,6 +147,11 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
   /** The name in a stat line: between the first '(' and the last ')', as it may hold either. */
   private static String name(String stat) {
     return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  }
+
+  /** The thread's id: the first field. */
+  private static long threadId(String stat) {
+    return Long.parseLong(stat.substring(0, stat.indexOf(' ')));
   }
 
   /** utime + stime: the 14th and 15th fields, the 12th and 13th after the name. */

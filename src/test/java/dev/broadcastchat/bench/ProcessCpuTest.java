@@ -33,6 +33,12 @@ class ProcessCpuTest {
     Files.writeString(dir.resolve("stat"), stat(tid, name, utime, stime));
   }
 
+  private void deleteTask(long pid, long tid) throws IOException {
+    Path dir = proc.resolve(pid + "/task/" + tid);
+    Files.delete(dir.resolve("stat"));
+    Files.delete(dir);
+  }
+
   @Test
   void sortsTheThreadsOfAJvmByName() throws IOException {
     task(7, 7, "java", 50, 10);
@@ -42,10 +48,11 @@ class ProcessCpuTest {
     task(7, 11, "G1 Conc#0", 1, 0);
     task(7, 12, "multiThreadIoEv", 200, 300);
     task(7, 13, "a (strange) name)", 3, 3);
+    task(7, 14, "VM Thread", 6, 6);
     // The process's total also holds threads that have ended: more than the sum of those left.
     Files.writeString(proc.resolve("7/stat"), stat(7, "java", 500, 400));
 
-    ProcessCpu cpu = ProcessCpu.read(proc, 7);
+    ProcessCpu cpu = ProcessCpu.sample(proc, 7).since(ProcessCpu.Sample.NOTHING);
 
     assertThat(cpu.totalNanos()).isEqualTo(900 * TICK);
     assertThat(cpu.compilerNanos()).isEqualTo((125 + 32) * TICK);
@@ -53,29 +60,45 @@ class ProcessCpuTest {
   }
 
   @Test
-  void theDifferenceOfTwoReadingsIsWhatWasUsedBetween() {
-    ProcessCpu before = new ProcessCpu(100, 40, 10);
-    ProcessCpu after = new ProcessCpu(300, 90, 30);
+  void whatWasUsedBetweenTwoSamplesIsSummedThreadByThread() throws IOException {
+    task(7, 8, "C2 CompilerThre", 100, 0);
+    task(7, 9, "C2 CompilerThre", 300, 0);
+    task(7, 10, "GC Thread#0", 10, 0);
+    Files.writeString(proc.resolve("7/stat"), stat(7, "java", 1_000, 0));
+    ProcessCpu.Sample before = ProcessCpu.sample(proc, 7);
 
-    ProcessCpu between = after.since(before);
+    // Compiler thread 9 ends (the JVM stops compiler threads it no longer needs), thread 11
+    // starts, thread 8 goes on working; the process's total keeps what thread 9 used.
+    deleteTask(7, 9);
+    task(7, 8, "C2 CompilerThre", 150, 10);
+    task(7, 11, "C2 CompilerThre", 20, 0);
+    task(7, 10, "GC Thread#0", 15, 0);
+    Files.writeString(proc.resolve("7/stat"), stat(7, "java", 1_200, 0));
+    ProcessCpu between = ProcessCpu.sample(proc, 7).since(before);
 
-    assertThat(between).isEqualTo(new ProcessCpu(200, 50, 20));
-    assertThat(between.compilerShare()).isEqualTo(0.25);
+    assertThat(between).isEqualTo(new ProcessCpu(200 * TICK, (60 + 20) * TICK, 5 * TICK));
+    assertThat(between.compilerShare()).isEqualTo(0.4);
     assertThat(new ProcessCpu(0, 0, 0).compilerShare()).isZero();
   }
 
   @Test
   void readsThisJvmsOwnCompilerThreads() {
-    ProcessCpu cpu = ProcessCpu.read(ProcessHandle.current().pid());
+    ProcessCpu.Sample before = ProcessCpu.sample(ProcessHandle.current().pid());
+    ProcessCpu cpu = ProcessCpu.sample(ProcessHandle.current().pid()).since(before);
+    ProcessCpu sinceStart =
+        ProcessCpu.sample(ProcessHandle.current().pid()).since(ProcessCpu.Sample.NOTHING);
 
     // This JVM has loaded and run the test framework: its compilers have done some work.
-    assertThat(cpu.compilerNanos()).isPositive();
-    assertThat(cpu.totalNanos()).isGreaterThanOrEqualTo(cpu.compilerNanos() + cpu.collectorNanos());
+    assertThat(sinceStart.compilerNanos()).isPositive();
+    assertThat(sinceStart.totalNanos())
+        .isGreaterThanOrEqualTo(sinceStart.compilerNanos() + sinceStart.collectorNanos());
+    assertThat(cpu.compilerNanos()).isNotNegative();
+    assertThat(cpu.collectorNanos()).isNotNegative();
   }
 
   @Test
   void aProcessThatIsNotThereCannotBeRead() {
-    assertThatThrownBy(() -> ProcessCpu.read(proc, 99))
+    assertThatThrownBy(() -> ProcessCpu.sample(proc, 99))
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining("99");
   }
