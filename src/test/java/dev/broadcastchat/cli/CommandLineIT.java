@@ -1,6 +1,7 @@
 package dev.broadcastchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.broadcastchat.server.ChatServer;
 import dev.broadcastchat.server.ServerConfig;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,8 +64,14 @@ class CommandLineIT {
 
   @Test
   void launcherStartsTheServerWithItsJvmFlagsAndChatJavaOptsOverridesThem() throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    assumeTrue(Files.isExecutable(jcmd), "this runtime has no jcmd to read a JVM's flags with");
+    // The server runs on this test's JDK, the one whose jcmd reads its flags, and with only the
+    // launcher's flags whatever the environment that runs the tests has set.
+    String launcher =
+        "unset CHAT_JAVA_OPTS; export JAVA_HOME='" + jcmd.getParent().getParent() + "'; ";
     int port = freePort();
-    try (ChatProcess server = ChatProcess.shell("exec ./chat server --port " + port)) {
+    try (ChatProcess server = ChatProcess.shell(launcher + "exec ./chat server --port " + port)) {
       assertListeningAndWelcoming(server, port);
       assertThat(jvmFlags(server))
           .contains(
@@ -72,7 +80,9 @@ class CommandLineIT {
     int other = freePort();
     try (ChatProcess server =
         ChatProcess.shell(
-            "CHAT_JAVA_OPTS='-XX:+UseSerialGC -XX:MaxInlineLevel=15' exec ./chat server --port "
+            launcher
+                + "CHAT_JAVA_OPTS='-XX:+UseSerialGC -XX:MaxInlineLevel=15' exec ./chat server"
+                + " --port "
                 + other)) {
       assertListeningAndWelcoming(server, other);
       assertThat(jvmFlags(server))
