@@ -46,15 +46,7 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
       List.of("C1 CompilerThre", "C2 CompilerThre", "JVMCI CompilerT", "JIT Compilation");
 
   private static final List<String> COLLECTOR_NAMES =
-      List.of(
-          "GC Thread",
-          "GC Worker",
-          "G1 ",
-          "ZWorker",
-          "ZDriver",
-          "ZDirector",
-          "Shenandoah",
-          "ParGC");
+      List.of("GC Thread", "GC Worker", "G1 ", "ZWorker", "ZDriver", "ZDirector", "Shenandoah");
 
   /**
    * A process's CPU time at one moment, in clock ticks, and that of each of its compiler and

@@ -102,8 +102,6 @@ class BenchIT {
     assertThat(r.pid()).isEqualTo(pid);
     assertThat(r.serverCpu()).as("the server's CPU while the connections opened").isNotNull();
     assertThat(r.serverCpu().totalNanos()).isPositive();
-    assertThat(r.serverCpu().compilerNanos()).isNotNegative();
-    assertThat(r.serverCpu().collectorNanos()).isNotNegative();
     assertThat(r.serverCpu().totalNanos())
         .isGreaterThanOrEqualTo(r.serverCpu().compilerNanos() + r.serverCpu().collectorNanos());
     assertThat(r.passed()).as(r.problems()).isTrue();

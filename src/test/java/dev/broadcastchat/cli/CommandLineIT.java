@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -73,9 +72,12 @@ class CommandLineIT {
     int port = freePort();
     try (ChatProcess server = ChatProcess.shell(launcher + "exec ./chat server --port " + port)) {
       assertListeningAndWelcoming(server, port);
-      assertThat(jvmFlags(server))
+      assertThat(jvmFlags(jcmd, server))
           .contains(
-              "-XX:+UseParallelGC", "-XX:MaxInlineLevel=9", "-XX:InlineSmallCode=1500", "-Xmn48m");
+              "-XX:+UseParallelGC",
+              "-XX:MaxInlineLevel=9",
+              "-XX:InlineSmallCode=1500",
+              YOUNG_GENERATION_48_MB);
     }
     int other = freePort();
     try (ChatProcess server =
@@ -85,30 +87,27 @@ class CommandLineIT {
                 + " --port "
                 + other)) {
       assertListeningAndWelcoming(server, other);
-      assertThat(jvmFlags(server))
+      assertThat(jvmFlags(jcmd, server))
           .contains("-XX:+UseSerialGC", "-XX:MaxInlineLevel=15")
-          .doesNotContain("-XX:+UseParallelGC", "-XX:MaxInlineLevel=9", "-Xmn48m");
+          .doesNotContain("-XX:+UseParallelGC", "-XX:MaxInlineLevel=9", YOUNG_GENERATION_48_MB);
     }
   }
+
+  /** How {@code jcmd VM.flags} shows the launcher's {@code -Xmn48m}. */
+  private static final String YOUNG_GENERATION_48_MB = "-XX:NewSize=" + 48 * 1024 * 1024;
 
   /**
    * The flags the server's JVM runs with, as {@code jcmd PID VM.flags} reports them: the launcher
    * execs the JVM, so the shell's process is the server's.
    */
-  private static List<String> jvmFlags(ChatProcess server) throws Exception {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+  private static List<String> jvmFlags(Path jcmd, ChatProcess server) throws Exception {
     Process p =
         new ProcessBuilder(jcmd.toString(), Long.toString(server.process().pid()), "VM.flags")
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
-    // -Xmn shows as MaxNewSize and NewSize; 48 MB of them is what the launcher's -Xmn48m sets.
-    List<String> flags = new ArrayList<>(List.of(out.trim().split("\\s+")));
-    if (flags.contains("-XX:NewSize=" + 48 * 1024 * 1024)) {
-      flags.add("-Xmn48m");
-    }
-    return flags;
+    return List.of(out.trim().split("\\s+"));
   }
 
   @Test
