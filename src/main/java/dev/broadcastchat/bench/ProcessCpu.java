@@ -65,12 +65,18 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
       collectorTicks = Map.copyOf(collectorTicks);
     }
 
-    /** What was used between {@code earlier} and this sample. */
+    /**
+     * What was used between {@code earlier} and this sample. The threads and the process are read a
+     * moment apart and each rounded to whole ticks, so over a short time the threads' growth can
+     * exceed the process's by a tick or two; the total is then taken as their sum, so that no share
+     * is over the whole.
+     */
     ProcessCpu since(Sample earlier) {
+      long compiler = used(compilerTicks, earlier.compilerTicks);
+      long collector = used(collectorTicks, earlier.collectorTicks);
+      long total = Math.max(totalTicks - earlier.totalTicks, compiler + collector);
       return new ProcessCpu(
-          Math.max(0, totalTicks - earlier.totalTicks) * NANOS_PER_TICK,
-          used(compilerTicks, earlier.compilerTicks) * NANOS_PER_TICK,
-          used(collectorTicks, earlier.collectorTicks) * NANOS_PER_TICK);
+          total * NANOS_PER_TICK, compiler * NANOS_PER_TICK, collector * NANOS_PER_TICK);
     }
 
     /** Each thread's growth since {@code earlier}, summed; a thread new since then counts whole. */

@@ -102,8 +102,6 @@ class BenchIT {
     assertThat(r.pid()).isEqualTo(pid);
     assertThat(r.serverCpu()).as("the server's CPU while the connections opened").isNotNull();
     assertThat(r.serverCpu().totalNanos()).isPositive();
-    assertThat(r.serverCpu().totalNanos())
-        .isGreaterThanOrEqualTo(r.serverCpu().compilerNanos() + r.serverCpu().collectorNanos());
     assertThat(r.passed()).as(r.problems()).isTrue();
     assertThat(progress).anyMatch(line -> line.startsWith("idle hold 1s: 300 open, 0 dropped"));
   }
