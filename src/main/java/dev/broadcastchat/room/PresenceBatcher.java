@@ -17,8 +17,11 @@ import java.util.function.IntSupplier;
  *
  * <p>A notice is written to every member, so a big room waits longer between notices: the interval
  * grows by one base interval per {@link #MEMBERS_PER_INTERVAL} members, up to {@link
- * #MAX_INTERVAL_NANOS}. A room's presence then costs at most a few thousand writes per second
- * however large it is, and 20,000 clients joining one room cost about what 20 do.
+ * #MAX_INTERVAL_NANOS}. The interval is the one for the room's size when the notice is due, not
+ * when its batch began: a room that grows fast while a notice waits (a crowd reconnecting at once)
+ * waits longer still, rather than writing a notice sized for a few thousand members to many
+ * thousands. A room's presence then costs at most a few thousand writes per second however large it
+ * is and however fast it grows, and 20,000 clients joining one room cost about what 20 do.
  *
  * <p>Thread-safe: {@link #joined} and {@link #left} may be called from any loop.
  */
@@ -38,6 +41,9 @@ final class PresenceBatcher {
   private final Batch joins = new Batch();
   private final Batch leaves = new Batch();
   private boolean scheduled;
+
+  /** When the pending batch began (its first join or leave); valid while {@link #scheduled}. */
+  private long batchStart;
 
   PresenceBatcher(
       String room,
@@ -71,16 +77,22 @@ final class PresenceBatcher {
     synchronized (this) {
       batch.add(name);
       schedule = !scheduled;
-      scheduled = true;
+      if (schedule) {
+        scheduled = true;
+        batchStart = System.nanoTime();
+      }
     }
     if (schedule) {
-      try {
-        timer.schedule(
-            this::flush, intervalFor(intervalNanos, members.getAsInt()), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException shuttingDown) {
-        synchronized (this) {
-          scheduled = false;
-        }
+      flushIn(intervalFor(intervalNanos, members.getAsInt()));
+    }
+  }
+
+  private void flushIn(long delayNanos) {
+    try {
+      timer.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      synchronized (this) {
+        scheduled = false;
       }
     }
   }
@@ -92,13 +104,22 @@ final class PresenceBatcher {
   }
 
   private void flush() {
-    ServerEvent.Presence joined;
-    ServerEvent.Presence left;
+    ServerEvent.Presence joined = null;
+    ServerEvent.Presence left = null;
+    long wait;
     synchronized (this) {
-      scheduled = false;
       int now = members.getAsInt();
-      joined = joins.drainInto(room, true, now);
-      left = leaves.drainInto(room, false, now);
+      // The wait the room's size asks for now: longer than was scheduled if it grew meanwhile.
+      wait = batchStart + intervalFor(intervalNanos, now) - System.nanoTime();
+      if (wait <= 0) {
+        scheduled = false;
+        joined = joins.drainInto(room, true, now);
+        left = leaves.drainInto(room, false, now);
+      }
+    }
+    if (wait > 0) {
+      flushIn(wait);
+      return;
     }
     if (left != null) {
       sink.accept(left);

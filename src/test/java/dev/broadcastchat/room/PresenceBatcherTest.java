@@ -22,9 +22,21 @@ class PresenceBatcherTest {
 
   private final EventExecutor timer = new DefaultEventLoop();
   private final List<ServerEvent.Presence> events = new CopyOnWriteArrayList<>();
+
+  /** When each event reached the sink (System.nanoTime()). */
+  private final List<Long> arrivals = new CopyOnWriteArrayList<>();
+
   private final AtomicInteger members = new AtomicInteger();
   private final PresenceBatcher batcher =
-      new PresenceBatcher("lobby", timer, INTERVAL, members::get, events::add);
+      new PresenceBatcher(
+          "lobby",
+          timer,
+          INTERVAL,
+          members::get,
+          event -> {
+            arrivals.add(System.nanoTime());
+            events.add(event);
+          });
 
   @AfterEach
   void shutDownTimer() throws InterruptedException {
@@ -191,8 +203,24 @@ class PresenceBatcherTest {
     long start = System.nanoTime();
     batcher.joined("alice");
     await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
-    assertThat(System.nanoTime() - start)
+    assertThat(arrivals.get(0) - start)
         .as("five base intervals for a room of 5,000")
         .isGreaterThanOrEqualTo(5 * INTERVAL.toNanos());
+  }
+
+  @Test
+  void waitsAccordingToTheRoomSizeWhenTheNoticeIsDueIfTheRoomGrewMeanwhile() throws Exception {
+    CountDownLatch release = holdTimer();
+    long start = System.nanoTime();
+    batcher.joined("alice"); // into an empty room: one base interval
+    // A crowd arrives before the notice is due (the timer is held, so it cannot be sent yet).
+    members.set(5 * PresenceBatcher.MEMBERS_PER_INTERVAL);
+    release.countDown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
+    assertThat(arrivals.get(0) - start)
+        .as("five base intervals for the room of 5,000 it has become")
+        .isGreaterThanOrEqualTo(5 * INTERVAL.toNanos());
+    assertThat(events.get(0).count()).isEqualTo(1);
+    assertThat(events.get(0).members()).isEqualTo(5 * PresenceBatcher.MEMBERS_PER_INTERVAL);
   }
 }
