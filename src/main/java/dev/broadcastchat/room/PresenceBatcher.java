@@ -20,8 +20,9 @@ import java.util.function.IntSupplier;
  * #MAX_INTERVAL_NANOS}. The interval is the one for the room's size when the notice is due, not
  * when its batch began: a room that grows fast while a notice waits (a crowd reconnecting at once)
  * waits longer still, rather than writing a notice sized for a few thousand members to many
- * thousands. A room's presence then costs at most a few thousand writes per second however large it
- * is and however fast it grows, and 20,000 clients joining one room cost about what 20 do.
+ * thousands. A room of up to 20,000 members then costs at most a few thousand presence writes per
+ * second however fast it grows (a bigger one a notice every 5 s), and 20,000 clients joining one
+ * room cost about what 20 do.
  *
  * <p>Thread-safe: {@link #joined} and {@link #left} may be called from any loop.
  */
@@ -88,6 +89,9 @@ final class PresenceBatcher {
   }
 
   private void flushIn(long delayNanos) {
+    // Only a schedule from outside the timer's loop can be refused; one from flush() on a loop that
+    // is shutting down is cancelled with it, and its notice dropped, like any notice still pending
+    // when the server stops.
     try {
       timer.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException shuttingDown) {
