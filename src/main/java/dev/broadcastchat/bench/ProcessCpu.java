@@ -57,9 +57,6 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
    * @param collectorTicks utime + stime of each collector thread, by thread id
    */
   record Sample(long totalTicks, Map<Long, Long> compilerTicks, Map<Long, Long> collectorTicks) {
-    /** A process that has used nothing yet. */
-    static final Sample NOTHING = new Sample(0, Map.of(), Map.of());
-
     Sample {
       compilerTicks = Map.copyOf(compilerTicks);
       collectorTicks = Map.copyOf(collectorTicks);

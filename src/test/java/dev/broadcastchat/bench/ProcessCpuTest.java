@@ -7,11 +7,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ProcessCpuTest {
   private static final long TICK = 10_000_000;
+
+  /** A process that has used nothing yet: what a first sample is measured from. */
+  private static final ProcessCpu.Sample NOTHING = new ProcessCpu.Sample(0, Map.of(), Map.of());
 
   @TempDir Path proc;
 
@@ -52,7 +56,7 @@ class ProcessCpuTest {
     // The process's total also holds threads that have ended: more than the sum of those left.
     Files.writeString(proc.resolve("7/stat"), stat(7, "java", 500, 400));
 
-    ProcessCpu cpu = ProcessCpu.sample(proc, 7).since(ProcessCpu.Sample.NOTHING);
+    ProcessCpu cpu = ProcessCpu.sample(proc, 7).since(NOTHING);
 
     assertThat(cpu.totalNanos()).isEqualTo(900 * TICK);
     assertThat(cpu.compilerNanos()).isEqualTo((125 + 32) * TICK);
@@ -83,8 +87,7 @@ class ProcessCpuTest {
 
   @Test
   void readsThisJvmsOwnCompilerThreads() {
-    ProcessCpu sinceStart =
-        ProcessCpu.sample(ProcessHandle.current().pid()).since(ProcessCpu.Sample.NOTHING);
+    ProcessCpu sinceStart = ProcessCpu.sample(ProcessHandle.current().pid()).since(NOTHING);
 
     // This JVM has loaded and run the test framework: its compilers have done some work, and its
     // other threads (the one running this test among them) more.
