@@ -24,7 +24,7 @@ public final class Bench {
    */
   public static BenchResult run(BenchConfig config, Consumer<String> progress)
       throws InterruptedException {
-    try (BenchLoops loops = new BenchLoops(config.threads())) {
+    try (BenchLoops loops = new BenchLoops(config.threads(), config.transport())) {
       return switch (config.scenario()) {
         case FANOUT, LATENCY -> new FanoutBench(config, loops, progress).run();
         case IDLE -> new IdleBench(config, loops, progress).run();

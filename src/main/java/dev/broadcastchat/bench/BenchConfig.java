@@ -1,5 +1,6 @@
 package dev.broadcastchat.bench;
 
+import dev.broadcastchat.server.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -30,6 +31,7 @@ import java.util.Objects;
  * @param concurrency connects and handshakes in flight at most
  * @param sources loopback source addresses to spread connections over (127.0.0.1, .2, ...)
  * @param threads event loop threads
+ * @param transport how the bench's sockets talk to the kernel; it must load on this machine
  */
 public record BenchConfig(
     Scenario scenario,
@@ -47,7 +49,8 @@ public record BenchConfig(
     long pid,
     int concurrency,
     int sources,
-    int threads) {
+    int threads,
+    Transport transport) {
 
   public static final String DEFAULT_URL = "ws://127.0.0.1:8080/";
   public static final int DEFAULT_CLIENTS = 1000;
@@ -78,6 +81,7 @@ public record BenchConfig(
     Objects.requireNonNull(warmup, "warmup");
     Objects.requireNonNull(drain, "drain");
     Objects.requireNonNull(hold, "hold");
+    Objects.requireNonNull(transport, "transport");
     serverAddress(url);
     check(clients >= 1, "clients", clients, ">= 1");
     check(senders >= 1 && senders <= clients, "senders", senders, "1..clients (" + clients + ")");
@@ -97,6 +101,11 @@ public record BenchConfig(
     check(concurrency >= 1, "concurrency", concurrency, ">= 1");
     check(sources >= 1 && sources <= 254, "sources", sources, "1..254");
     check(threads >= 1, "threads", threads, ">= 1");
+    Throwable unavailable = transport.unavailabilityCause();
+    if (unavailable != null) {
+      throw new IllegalArgumentException(
+          "transport: " + transport.cliName() + " does not load here (" + unavailable + ")");
+    }
   }
 
   /**
@@ -145,7 +154,22 @@ public record BenchConfig(
         NO_PID,
         DEFAULT_CONCURRENCY,
         DEFAULT_SOURCES,
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        defaultTransport());
+  }
+
+  /**
+   * io_uring where it loads, else epoll, else NIO: the generator that opens and reads the most on a
+   * core, so that it runs out after the server does (docs/PERFORMANCE.md, "io_uring").
+   */
+  public static Transport defaultTransport() {
+    return ClientTransport.fastestAvailable();
+  }
+
+  public BenchConfig withTransport(Transport transport) {
+    Copy c = new Copy(this);
+    c.transport = transport;
+    return c.build();
   }
 
   /** Whether senders send at a fixed rate rather than closed-loop. */
@@ -222,6 +246,7 @@ public record BenchConfig(
     int concurrency;
     int sources;
     final int threads;
+    Transport transport;
 
     Copy(BenchConfig c) {
       scenario = c.scenario;
@@ -240,6 +265,7 @@ public record BenchConfig(
       concurrency = c.concurrency;
       sources = c.sources;
       threads = c.threads;
+      transport = c.transport;
     }
 
     BenchConfig build() {
@@ -259,7 +285,8 @@ public record BenchConfig(
           pid,
           concurrency,
           sources,
-          threads);
+          threads,
+          transport);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.broadcastchat.bench;
 
+import dev.broadcastchat.server.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -24,9 +25,9 @@ final class BenchLoops implements AutoCloseable {
   private final EventLoopGroup group;
   private final Map<EventExecutor, LoopStats> stats = new IdentityHashMap<>();
 
-  BenchLoops(int threads) {
-    this.transport = ClientTransport.best();
-    this.group = transport.newGroup(threads);
+  BenchLoops(int threads, Transport transport) {
+    this.transport = ClientTransport.of(transport);
+    this.group = this.transport.newGroup(threads);
     for (EventExecutor executor : group) {
       stats.put(executor, new LoopStats((EventLoop) executor));
     }

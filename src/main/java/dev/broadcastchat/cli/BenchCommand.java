@@ -5,6 +5,7 @@ import dev.broadcastchat.bench.BenchConfig;
 import dev.broadcastchat.bench.BenchResult;
 import dev.broadcastchat.bench.Report;
 import dev.broadcastchat.bench.Scenario;
+import dev.broadcastchat.server.Transport;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -170,6 +171,14 @@ final class BenchCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int sources;
 
+  @Option(
+      names = "--transport",
+      paramLabel = "NAME",
+      description =
+          "How the bench's sockets talk to the kernel: io_uring, epoll or nio (default: io_uring,"
+              + " else epoll, else nio, the first that loads).")
+  String transport;
+
   @Option(names = "--json", description = "Print one JSON object with every figure, no progress.")
   boolean json;
 
@@ -243,7 +252,10 @@ final class BenchCommand implements Callable<Integer> {
           pid == null ? BenchConfig.NO_PID : pid,
           concurrency,
           sources,
-          Runtime.getRuntime().availableProcessors());
+          Runtime.getRuntime().availableProcessors(),
+          transport == null || transport.isBlank()
+              ? BenchConfig.defaultTransport()
+              : Transport.parse(transport));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

@@ -4,6 +4,7 @@ import dev.broadcastchat.server.ChatServer;
 import dev.broadcastchat.server.SecurityConfig;
 import dev.broadcastchat.server.ServerConfig;
 import dev.broadcastchat.server.TlsFilesException;
+import dev.broadcastchat.server.Transport;
 import dev.broadcastchat.server.TrustedProxies;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -275,6 +276,16 @@ final class ServerCommand implements Callable<Integer> {
   int maxRoomMembers;
 
   @Option(
+      names = "--transport",
+      paramLabel = "NAME",
+      defaultValue = "${env:CHAT_TRANSPORT}",
+      description =
+          "How sockets talk to the kernel: epoll, io_uring (Linux 5.14+: more fan-out for less"
+              + " CPU, a few hundred bytes more per idle connection) or nio"
+              + " (default: epoll, nio where epoll does not load; env CHAT_TRANSPORT).")
+  String transport;
+
+  @Option(
       names = "--log-level",
       defaultValue = "${env:CHAT_LOG_LEVEL:-info}",
       description =
@@ -307,6 +318,7 @@ final class ServerCommand implements Callable<Integer> {
               .adminPort(adminPort == null ? ServerConfig.NO_ADMIN_PORT : adminPort)
               .redis(redis == null || redis.isBlank() ? null : redis)
               .redisPrefix(redisPrefix)
+              .transport(Transport.parse(transport))
               .security(
                   new SecurityConfig(
                       authSecret == null || authSecret.isEmpty() ? null : authSecret,

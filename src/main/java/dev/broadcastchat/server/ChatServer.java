@@ -84,7 +84,7 @@ public final class ChatServer implements AutoCloseable {
     this.config = config;
     // Read before any thread starts: serving a file is then a lookup, never I/O on a loop.
     StaticFiles staticFiles = new StaticFiles(WebAssets.load(ChatServer.class.getClassLoader()));
-    this.transport = Transport.best();
+    this.transport = config.transport();
     // No acceptor thread of its own: the listeners live on one of the connections' loops, so an
     // accepted connection that lands on that loop is registered in place rather than handed over
     // through another thread's task queue and wake-up. On one core that hand-over cost a context
@@ -278,6 +278,11 @@ public final class ChatServer implements AutoCloseable {
   /** The admin listener's address, or null when there is none. */
   public InetSocketAddress adminAddress() {
     return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
+  }
+
+  /** The class of the listening channel: which transport really accepts connections. */
+  Class<?> listenerClass() {
+    return serverChannel.getClass();
   }
 
   /** WebSocket connections open now. */

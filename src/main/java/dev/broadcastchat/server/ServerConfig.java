@@ -38,6 +38,7 @@ import java.util.Objects;
  * @param redisPrefix put before every Redis key and channel name, so that deployments can share one
  *     Redis
  * @param security auth, origins, privacy and the caps against floods
+ * @param transport how the sockets talk to the kernel; it must load on this machine
  */
 public record ServerConfig(
     String host,
@@ -60,7 +61,8 @@ public record ServerConfig(
     int adminPort,
     String redis,
     String redisPrefix,
-    SecurityConfig security) {
+    SecurityConfig security,
+    Transport transport) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -96,6 +98,7 @@ public record ServerConfig(
     Objects.requireNonNull(trustedProxies, "trustedProxies");
     Objects.requireNonNull(redisPrefix, "redisPrefix");
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(transport, "transport");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host: '' (expected: an address or host name)");
     }
@@ -133,6 +136,15 @@ public record ServerConfig(
       RedisBusOptions.checkUrl(redis);
     }
     RedisBusOptions.checkPrefix(redisPrefix);
+    Throwable unavailable = transport.unavailabilityCause();
+    if (unavailable != null) {
+      throw new IllegalArgumentException(
+          "transport: "
+              + transport.cliName()
+              + " does not load here ("
+              + unavailable
+              + "); epoll or nio will");
+    }
   }
 
   private static boolean positive(Duration d) {
@@ -189,6 +201,7 @@ public record ServerConfig(
     d.put("handshake-timeout", format(handshakeTimeout));
     d.put("trusted-proxies", trustedProxies.isEmpty() ? "none" : trustedProxies.toString());
     d.put("admin-port", hasAdminPort() ? Integer.toString(adminPort) : "none");
+    d.put("transport", transport.cliName());
     return d;
   }
 
@@ -275,6 +288,7 @@ public record ServerConfig(
     b.redis = redis;
     b.redisPrefix = redisPrefix;
     b.security = security;
+    b.transport = transport;
     return b;
   }
 
@@ -330,6 +344,7 @@ public record ServerConfig(
     private String redis;
     private String redisPrefix = DEFAULT_REDIS_PREFIX;
     private SecurityConfig security = SecurityConfig.DEFAULTS;
+    private Transport transport = Transport.platformDefault();
 
     private Builder() {}
 
@@ -437,6 +452,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -464,7 +484,8 @@ public record ServerConfig(
           adminPort,
           redis,
           redisPrefix,
-          security);
+          security,
+          transport);
     }
   }
 }

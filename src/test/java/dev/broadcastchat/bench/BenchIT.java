@@ -2,10 +2,12 @@ package dev.broadcastchat.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.broadcastchat.cli.Main;
 import dev.broadcastchat.server.ChatServer;
 import dev.broadcastchat.server.ServerConfig;
+import dev.broadcastchat.server.Transport;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Short runs of every scenario against real servers: ours, and one that frames and drops. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -69,6 +73,40 @@ class BenchIT {
     assertConsistent(r);
     assertThat(r.rate()).isZero();
     assertThat(progress).anyMatch(line -> line.matches("fanout 1s: [\\d,]+ deliveries/s.*"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void countsTheSameOverEveryTransport(Transport transport) throws Exception {
+    Throwable cause = transport.unavailabilityCause();
+    assumeTrue(cause == null, () -> transport.cliName() + " does not load here: " + cause);
+    DeliveryResult fanout =
+        (DeliveryResult)
+            Bench.run(
+                config(Scenario.FANOUT, server.url()).withTransport(transport), progress::add);
+    assertConsistent(fanout);
+    IdleResult idle =
+        (IdleResult)
+            Bench.run(
+                BenchConfig.defaults(Scenario.IDLE, URI.create(server.url()))
+                    .withIdle(300, Duration.ofMillis(200), BenchConfig.NO_PID)
+                    .withTiming(Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO)
+                    .withTransport(transport),
+                progress::add);
+    assertThat(idle.opened()).isEqualTo(300);
+    assertThat(idle.failed()).isZero();
+    assertThat(idle.dropped()).isZero();
+    assertThat(idle.passed()).as(idle.problems()).isTrue();
+  }
+
+  @Test
+  void theDefaultTransportIsTheFastestThatLoads() {
+    Transport expected =
+        Transport.IO_URING.unavailabilityCause() == null
+            ? Transport.IO_URING
+            : Transport.platformDefault();
+    assertThat(BenchConfig.defaults(Scenario.IDLE, URI.create(server.url())).transport())
+        .isEqualTo(expected);
   }
 
   @Test

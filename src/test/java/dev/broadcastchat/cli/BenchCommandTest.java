@@ -48,6 +48,14 @@ class BenchCommandTest {
   }
 
   @Test
+  void anUnknownTransportIsAUsageError() {
+    assertThat(run("bench", "idle", "--transport", "kqueue")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(err.toString())
+        .isEqualTo(
+            "chat: transport: 'kqueue' (expected: epoll, io_uring, nio)" + System.lineSeparator());
+  }
+
+  @Test
   void aPidThatIsNotRunningIsAUsageError() {
     assertThat(run("bench", "idle", "--pid", "999999999")).isEqualTo(Main.EXIT_USAGE);
     assertThat(err.toString()).contains("pid: 999999999").hasLineCount(1);

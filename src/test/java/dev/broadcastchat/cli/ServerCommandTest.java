@@ -51,6 +51,8 @@ class ServerCommandTest {
         "server",
         "--handshake-timeout",
         "PT0.0005S");
+    assertBad(
+        "transport: 'kqueue' (expected: epoll, io_uring, nio)", "server", "--transport", "kqueue");
   }
 
   private static void assertBad(String message, String... args) {

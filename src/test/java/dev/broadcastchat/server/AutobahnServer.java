@@ -37,7 +37,7 @@ public final class AutobahnServer {
   /** Listens on every address at port {@code args[0]} until interrupted. */
   public static void main(String[] args) throws InterruptedException {
     int port = Integer.parseInt(args[0]);
-    Transport transport = Transport.best();
+    Transport transport = Transport.platformDefault();
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(2);
     SecurityConfig security = SecurityConfig.DEFAULTS.withOrigins(List.of("*"), false);

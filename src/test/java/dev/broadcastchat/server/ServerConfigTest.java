@@ -39,6 +39,34 @@ class ServerConfigTest {
   }
 
   @Test
+  void theTransportIsEpollUnlessAnotherIsNamed() {
+    assertThat(ServerConfig.defaults("127.0.0.1", 8080).transport())
+        .isEqualTo(Transport.platformDefault());
+    assertThat(Transport.parse(null)).isEqualTo(Transport.platformDefault());
+    assertThat(Transport.parse(" ")).isEqualTo(Transport.platformDefault());
+    assertThat(Transport.parse("io_uring")).isEqualTo(Transport.IO_URING);
+    assertThat(Transport.parse("EPOLL")).isEqualTo(Transport.EPOLL);
+    assertThat(Transport.parse("nio")).isEqualTo(Transport.NIO);
+    assertThatThrownBy(() -> Transport.parse("io-uring"))
+        .hasMessage("transport: 'io-uring' (expected: epoll, io_uring, nio)");
+    ServerConfig nio = ServerConfig.builder().transport(Transport.NIO).build();
+    assertThat(ChatServer.summary(nio)).endsWith("admin-port=none transport=nio");
+  }
+
+  @Test
+  void refusesATransportThatDoesNotLoadHere() {
+    for (Transport t : Transport.values()) {
+      if (t.unavailabilityCause() == null) {
+        assertThat(ServerConfig.builder().transport(t).build().transport()).isEqualTo(t);
+      } else {
+        assertThatThrownBy(() -> ServerConfig.builder().transport(t).build())
+            .hasMessageStartingWith("transport: " + t.cliName() + " does not load here (");
+      }
+    }
+    assertThat(Transport.NIO.unavailabilityCause()).as("NIO is the JDK's own").isNull();
+  }
+
+  @Test
   void masksSecrets() {
     assertThat(ServerConfig.mask("hunter2")).isEqualTo("****");
     assertThat(ServerConfig.mask(null)).isEqualTo("none");

@@ -1,0 +1,148 @@
+package dev.broadcastchat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.broadcastchat.server.RawWebSocket.Frame;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The server's behaviour does not depend on its transport ({@code --transport}): each that loads on
+ * this machine broadcasts to everyone with the sender's address, serves HTTP, bounds a slow
+ * consumer with 1013 while the reader that keeps up gets everything, and closes cleanly. The rest
+ * of the suite runs on the default (epoll).
+ */
+class TransportIT {
+  private static final String WELCOME = "Welcome to chat! Type a message";
+  private static final int TRY_AGAIN_LATER = 1013;
+  private static final long MAX_QUEUED_BYTES = 64 * 1024;
+  private static final String TEXT = "x".repeat(1000);
+
+  private static ChatServer start(Transport transport, ServerConfig base) {
+    Throwable cause = transport.unavailabilityCause();
+    assumeTrue(cause == null, () -> transport.cliName() + " does not load here: " + cause);
+    return ChatServer.start(base.toBuilder().transport(transport).build());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @Timeout(30)
+  void broadcastsToEveryoneIncludingTheSenderAndServesHttp(Transport transport) throws Exception {
+    try (ChatServer server = start(transport, ServerConfig.defaults("127.0.0.1", 0))) {
+      assertThat(server.listenerClass()).isEqualTo(transport.serverChannel());
+      List<TestClient> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          TestClient client = TestClient.connect(URI.create(server.url()));
+          clients.add(client);
+          assertThat(client.nextMessage()).isEqualTo(WELCOME);
+        }
+        List<String> addresses = new ArrayList<>();
+        for (TestClient client : clients) {
+          addresses.add(client.address());
+        }
+        for (int c = 0; c < clients.size(); c++) {
+          clients.get(c).send("hello from " + c);
+          for (TestClient receiver : clients) {
+            assertThat(receiver.nextChatMessage())
+                .isEqualTo(addresses.get(c) + ": hello from " + c);
+          }
+        }
+
+        HttpResponse<String> health =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(server.httpUrl() + "healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("ok\n");
+
+        clients.get(0).sendClose(1000, "bye");
+        assertThat(clients.get(0).closeCode()).isEqualTo(1000);
+        clients.get(1).send("still here");
+        for (TestClient receiver : clients.subList(1, clients.size())) {
+          assertThat(receiver.nextChatMessage()).isEqualTo(addresses.get(1) + ": still here");
+        }
+      } finally {
+        clients.forEach(TestClient::abort);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @Timeout(60)
+  void closesASlowConsumerWith1013WhileTheReaderGetsEverything(Transport transport)
+      throws Exception {
+    ServerConfig config =
+        ServerConfig.defaults("127.0.0.1", 0)
+            .withMaxQueuedBytes(MAX_QUEUED_BYTES)
+            .withRate(0, ServerConfig.DEFAULT_BURST);
+    try (ChatServer server = start(transport, config);
+        TestClient sender = TestClient.connect(URI.create(server.url()))) {
+      assertThat(sender.nextMessage()).isEqualTo(WELCOME);
+      // Learnt before the slow consumer joins, so that it never sees the marker this sends.
+      String me = sender.address();
+      try (RawWebSocket slow = RawWebSocket.connect(server.address(), 4096)) {
+        floodUntilDropped(server, sender, me, slow);
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Scrape.of(server).value("chat_slow_consumers_closed_total") == 1);
+    }
+  }
+
+  /**
+   * Sends from {@code sender} in windows read back by the sender itself, so that only {@code slow},
+   * which never reads, falls behind, until the server has closed it; then checks what it got.
+   */
+  private static void floodUntilDropped(
+      ChatServer server, TestClient sender, String me, RawWebSocket slow) throws IOException {
+    assertThat(slow.readFrame().text()).isEqualTo(WELCOME);
+    int sent = 0;
+    while (Scrape.of(server).value("chat_slow_consumers_closed_total") == 0) {
+      assertThat(sent).as("messages sent before the slow consumer was closed").isLessThan(20_000);
+      for (int i = 0; i < 50; i++) {
+        sender.send(sent + i + " " + TEXT);
+      }
+      List<String> echoes = sender.nextChatMessages(50);
+      for (int i = 0; i < 50; i++) {
+        assertThat(echoes.get(i)).isEqualTo(me + ": " + (sent + i) + " " + TEXT);
+      }
+      sent += 50;
+    }
+    sender.send("last");
+    assertThat(sender.nextChatMessage()).isEqualTo(me + ": last");
+
+    List<Frame> frames = new ArrayList<>();
+    for (Frame f = slow.readFrame(); f != null; f = slow.readFrame()) {
+      frames.add(f);
+    }
+    Frame last = frames.get(frames.size() - 1);
+    assertThat(last.opcode()).as("last frame before EOF: %s", last).isEqualTo(Frame.CLOSE);
+    assertThat(last.closeCode()).isEqualTo(TRY_AGAIN_LATER);
+    // Presence notices may come between the messages; the messages come in order, none missing.
+    List<String> texts =
+        frames.subList(0, frames.size() - 1).stream()
+            .map(Frame::text)
+            .filter(t -> t.startsWith(me + ": "))
+            .toList();
+    for (int i = 0; i < texts.size(); i++) {
+      assertThat(texts.get(i))
+          .as("message %d the slow consumer got", i)
+          .isEqualTo(me + ": " + i + " " + TEXT);
+    }
+    assertThat(texts.size()).isLessThan(sent);
+  }
+}
