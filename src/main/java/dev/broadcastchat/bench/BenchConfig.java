@@ -101,11 +101,7 @@ public record BenchConfig(
     check(concurrency >= 1, "concurrency", concurrency, ">= 1");
     check(sources >= 1 && sources <= 254, "sources", sources, "1..254");
     check(threads >= 1, "threads", threads, ">= 1");
-    Throwable unavailable = transport.unavailabilityCause();
-    if (unavailable != null) {
-      throw new IllegalArgumentException(
-          "transport: " + transport.cliName() + " does not load here (" + unavailable + ")");
-    }
+    transport.requireAvailable();
   }
 
   /**

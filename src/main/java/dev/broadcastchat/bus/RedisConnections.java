@@ -54,6 +54,18 @@ final class RedisConnections implements AutoCloseable {
   /** Commands waiting for a connection's socket past this many are refused. */
   private static final int REQUEST_QUEUE_SIZE = 65_536;
 
+  /** Lettuce's switch for io_uring, read once when its transports are first looked at. */
+  private static final String LETTUCE_IO_URING = "io.lettuce.core.iouring";
+
+  static {
+    // Where both native transports load, Lettuce runs on epoll and logs a warning saying so each
+    // time it makes its event loops. Turning io_uring off for Lettuce makes the same choice
+    // without the warning; a -Dio.lettuce.core.iouring given to the JVM wins.
+    if (System.getProperty(LETTUCE_IO_URING) == null) {
+      System.setProperty(LETTUCE_IO_URING, "false");
+    }
+  }
+
   private final RedisBusOptions options;
   private final String where;
   private final EventExecutor timer;

@@ -280,7 +280,7 @@ final class ServerCommand implements Callable<Integer> {
       paramLabel = "NAME",
       defaultValue = "${env:CHAT_TRANSPORT}",
       description =
-          "How sockets talk to the kernel: epoll, io_uring (Linux 5.14+: more fan-out for less"
+          "How sockets talk to the kernel: epoll, io_uring (recent Linux: more fan-out for less"
               + " CPU, a few hundred bytes more per idle connection) or nio"
               + " (default: epoll, nio where epoll does not load; env CHAT_TRANSPORT).")
   String transport;

@@ -202,8 +202,6 @@ public final class ChatServer implements AutoCloseable {
             .childOption(ChannelOption.ALLOCATOR, alloc)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
-            // Read-buffer sizing kept per event loop, not per connection.
-            .childOption(ChannelOption.RCVBUF_ALLOCATOR, new PerLoopRecvAllocator())
             .childHandler(
                 new ChatServerInitializer(
                     config,
@@ -215,6 +213,13 @@ public final class ChatServer implements AutoCloseable {
                     () -> draining,
                     staticFiles,
                     refusals));
+    if (transport != Transport.IO_URING) {
+      // Read-buffer sizing kept per event loop, not per connection: sound where a loop reads one
+      // connection from start to end before the next (epoll, NIO). io_uring submits a read when it
+      // starts and finishes it when the kernel completes it, many connections' reads interleaved
+      // in one turn, so it keeps Netty's sizing per connection.
+      bootstrap.childOption(ChannelOption.RCVBUF_ALLOCATOR, new PerLoopRecvAllocator());
+    }
     return bind(bootstrap, config.port());
   }
 

@@ -17,7 +17,9 @@ import io.netty.util.concurrent.FastThreadLocal;
  * each call on it goes to the state of the thread making the call. That is safe because a
  * connection is read only on its event loop and an event loop reads one connection at a time: a
  * read loop starts with {@code reset}, ends with {@code readComplete}, and nothing it calls reads
- * another connection in between.
+ * another connection in between. That holds for epoll and NIO, not for io_uring, whose reads start
+ * when they are submitted and end when the kernel completes them, interleaved: the server does not
+ * use this allocator there.
  *
  * <p>The connections of one loop therefore share one guess at how much the next read brings. Its
  * floor is Netty's starting size, 2 KiB, so a handshake or a chat message takes one read whatever

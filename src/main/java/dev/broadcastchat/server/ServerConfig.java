@@ -136,15 +136,7 @@ public record ServerConfig(
       RedisBusOptions.checkUrl(redis);
     }
     RedisBusOptions.checkPrefix(redisPrefix);
-    Throwable unavailable = transport.unavailabilityCause();
-    if (unavailable != null) {
-      throw new IllegalArgumentException(
-          "transport: "
-              + transport.cliName()
-              + " does not load here ("
-              + unavailable
-              + "); epoll or nio will");
-    }
+    transport.requireAvailable();
   }
 
   private static boolean positive(Duration d) {

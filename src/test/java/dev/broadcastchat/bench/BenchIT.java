@@ -77,7 +77,7 @@ class BenchIT {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
-  void countsTheSameOverEveryTransport(Transport transport) throws Exception {
+  void countsEveryMessageAndConnectionOverEveryTransport(Transport transport) throws Exception {
     Throwable cause = transport.unavailabilityCause();
     assumeTrue(cause == null, () -> transport.cliName() + " does not load here: " + cause);
     DeliveryResult fanout =

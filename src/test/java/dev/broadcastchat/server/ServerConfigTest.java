@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ServerConfigTest {
@@ -54,7 +55,19 @@ class ServerConfigTest {
   }
 
   @Test
-  void refusesATransportThatDoesNotLoadHere() {
+  void refusesATransportThatDoesNotLoadHereNamingThoseThatDo() {
+    assertThat(
+            Transport.unavailableMessage(
+                Transport.IO_URING,
+                new UnsupportedOperationException("io_uring_setup: Operation not permitted"),
+                List.of(Transport.EPOLL, Transport.NIO)))
+        .isEqualTo(
+            "transport: io_uring does not load here (java.lang.UnsupportedOperationException:"
+                + " io_uring_setup: Operation not permitted); epoll or nio do");
+    assertThat(
+            Transport.unavailableMessage(
+                Transport.EPOLL, new UnsatisfiedLinkError("no epoll"), List.of(Transport.NIO)))
+        .endsWith("); nio does");
     for (Transport t : Transport.values()) {
       if (t.unavailabilityCause() == null) {
         assertThat(ServerConfig.builder().transport(t).build().transport()).isEqualTo(t);
