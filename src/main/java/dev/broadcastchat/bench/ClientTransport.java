@@ -9,7 +9,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet4Address;
@@ -25,16 +24,6 @@ final class ClientTransport {
 
   static ClientTransport of(Transport transport) {
     return new ClientTransport(transport);
-  }
-
-  /**
-   * io_uring where it loads, else the platform's default. Measured on 2 cores with one loop
-   * (docs/PERFORMANCE.md, "io_uring"), an io_uring bench opened 3 to 22% more connections a second
-   * than an epoll one and took 24 to 30% more fan-out deliveries: each turn of its loop hands the
-   * kernel all its connects, reads and writes in one system call instead of one each.
-   */
-  static Transport fastestAvailable() {
-    return IoUring.isAvailable() ? Transport.IO_URING : Transport.platformDefault();
   }
 
   EventLoopGroup newGroup(int threads) {

@@ -54,12 +54,11 @@ public enum Transport {
         return t;
       }
     }
-    throw new IllegalArgumentException(
-        "transport: '" + name + "' (expected: " + namesForHelp() + ")");
+    throw new IllegalArgumentException("transport: '" + name + "' (expected: " + names() + ")");
   }
 
-  /** The names {@link #parse} takes, for messages and {@code --help}. */
-  public static String namesForHelp() {
+  /** The names {@link #parse} takes, for its message. */
+  private static String names() {
     return Arrays.stream(values()).map(Transport::cliName).collect(Collectors.joining(", "));
   }
 
