@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,19 @@ public enum Transport {
   EPOLL,
   IO_URING,
   NIO;
+
+  /**
+   * Completion queue entries of each io_uring loop, the most the kernel allows (16 bytes each, 1
+   * MiB a loop). A loop reaps completions only between its tasks, and one task may post thousands:
+   * a broadcast is one write per member of the room on that loop, and each connection closed posts
+   * several. With Netty's 4096, a broadcast to 4,500 members on one loop overflowed the queue; the
+   * kernel keeps what overflows, but Netty then logs a warning on every turn until it has caught
+   * up. {@code -Dio.netty.iouring.cqSize} still wins.
+   */
+  static final int IO_URING_COMPLETION_QUEUE = 65_536;
+
+  /** Netty's system property for the completion queue's size. */
+  private static final String IO_URING_CQ_SIZE_PROPERTY = "io.netty.iouring.cqSize";
 
   /** Epoll where the platform has it, NIO elsewhere. */
   public static Transport platformDefault() {
@@ -107,9 +121,21 @@ public enum Transport {
   public IoHandlerFactory ioHandlerFactory() {
     return switch (this) {
       case EPOLL -> EpollIoHandler.newFactory();
-      case IO_URING -> IoUringIoHandler.newFactory();
+      case IO_URING -> IoUringIoHandler.newFactory(ioUringConfig());
       case NIO -> NioIoHandler.newFactory();
     };
+  }
+
+  /** The io_uring loops' settings: Netty's, with a larger completion queue where it can be set. */
+  static IoUringIoHandlerConfig ioUringConfig() {
+    IoUringIoHandlerConfig config = new IoUringIoHandlerConfig();
+    // A size of -1 means the kernel cannot be given one (IORING_SETUP_CQSIZE, Linux 5.5).
+    if (config.getCqSize() > 0
+        && config.getRingSize() <= IO_URING_COMPLETION_QUEUE
+        && System.getProperty(IO_URING_CQ_SIZE_PROPERTY) == null) {
+      config.setCqSize(IO_URING_COMPLETION_QUEUE);
+    }
+    return config;
   }
 
   EventLoopGroup newGroup(int threads) {

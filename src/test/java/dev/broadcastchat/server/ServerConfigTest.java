@@ -2,6 +2,7 @@ package dev.broadcastchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,5 +115,21 @@ class ServerConfigTest {
         .hasMessage("ping-timeout: 0s (expected: > 0)");
     assertThatThrownBy(() -> ServerConfig.builder().drainDelay(Duration.ofSeconds(-1)).build())
         .hasMessageStartingWith("drain-delay: ");
+  }
+
+  @Test
+  void ioUringLoopsGetTheLargestCompletionQueueUnlessTheJvmWasGivenOne() {
+    Throwable cause = Transport.IO_URING.unavailabilityCause();
+    assumeTrue(cause == null, () -> "io_uring does not load here: " + cause);
+    assertThat(Transport.ioUringConfig().getCqSize())
+        .isEqualTo(Transport.IO_URING_COMPLETION_QUEUE);
+    System.setProperty("io.netty.iouring.cqSize", "8192");
+    try {
+      assertThat(Transport.ioUringConfig().getCqSize())
+          .as("Netty's own, from its system property")
+          .isNotEqualTo(Transport.IO_URING_COMPLETION_QUEUE);
+    } finally {
+      System.clearProperty("io.netty.iouring.cqSize");
+    }
   }
 }
