@@ -2,6 +2,7 @@ package dev.broadcastchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * TLS end to end with a certificate made for the test: wss:// and https:// on one port, checked by
@@ -70,6 +73,40 @@ class TlsIT {
         assertThat(line).isEqualTo("secure: over tls");
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /** TLS sits above the transport: a wss:// message goes round on each that loads here. */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void servesWssOverEveryTransport(Transport transport) throws Exception {
+    Throwable cause = transport.unavailabilityCause();
+    assumeTrue(cause == null, () -> transport.cliName() + " does not load here: " + cause);
+    try (ChatServer server =
+        ChatServer.start(
+            ServerConfig.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .tls(ec.cert(), ec.key())
+                .transport(transport)
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .build())) {
+      assertThat(server.listenerClass()).isEqualTo(transport.serverChannel());
+      HttpClient wss =
+          HttpClient.newBuilder().sslContext(TestCertificates.trusting(ec.certificate())).build();
+      BlockingQueue<String> received = new LinkedBlockingQueue<>();
+      WebSocket ws =
+          wss.newWebSocketBuilder()
+              .buildAsync(URI.create(server.url() + "?nick=secure"), collect(received))
+              .get(10, TimeUnit.SECONDS);
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("Welcome to chat! Type a message");
+      ws.sendText("over tls on " + transport.cliName(), true).get(10, TimeUnit.SECONDS);
+      String line;
+      do {
+        line = received.poll(10, TimeUnit.SECONDS);
+      } while (line != null && line.startsWith("* "));
+      assertThat(line).isEqualTo("secure: over tls on " + transport.cliName());
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
     }
   }
 
