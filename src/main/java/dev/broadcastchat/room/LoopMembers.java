@@ -6,16 +6,18 @@ import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The members of one room that live on one event loop, and the broadcasts waiting for them.
  *
  * <p>Any thread may {@link #enqueue} a broadcast; the member list and the drain are confined to
- * {@link #loop}. One drain task is scheduled however many broadcasts arrive before it runs, and it
- * writes every pending broadcast to every member before flushing each member once: when messages
- * come faster than the loop drains them, the drain hands each member the whole {@link Batch}, whose
- * frames leave in one contiguous write.
+ * {@link #loop}. One drain task is scheduled however many broadcasts arrive before it ends, and it
+ * writes every pending broadcast (up to {@link #MAX_DRAIN_BATCH}) to every member before flushing
+ * each member once: when messages come faster than the loop drains them, the drain hands each
+ * member the whole {@link Batch}, whose frames leave in one contiguous write. Broadcasts that
+ * arrive while a drain runs wait for the next, which comes after the loop has served its sockets.
  */
 final class LoopMembers {
   /** Most broadcasts written in one drain before yielding the loop to reads. */
@@ -108,7 +110,17 @@ final class LoopMembers {
 
   private void drain() {
     assert loop.inEventLoop();
-    drainScheduled.set(false);
+    try {
+      drainBatch();
+    } finally {
+      scheduleNext();
+    }
+  }
+
+  /**
+   * Writes up to {@link #MAX_DRAIN_BATCH} pending broadcasts to every member, flushing each once.
+   */
+  private void drainBatch() {
     int count = 0;
     Envelope envelope;
     while (count < MAX_DRAIN_BATCH && (envelope = pending.poll()) != null) {
@@ -141,8 +153,24 @@ final class LoopMembers {
         polled[i] = null;
       }
     }
-    if (!pending.isEmpty() && drainScheduled.compareAndSet(false, true)) {
-      loop.execute(drainTask);
+  }
+
+  /**
+   * Ends a drain: the next is due if broadcasts are still pending, else the next {@link #enqueue}
+   * schedules it. {@link #drainScheduled} stays set while a drain runs, so that an enqueue from
+   * another thread meanwhile does not execute one of its own.
+   */
+  private void scheduleNext() {
+    if (pending.isEmpty()) {
+      drainScheduled.set(false);
+      // An enqueue between the check and the reset found a drain scheduled and left it to this one.
+      if (pending.isEmpty() || !drainScheduled.compareAndSet(false, true)) {
+        return;
+      }
     }
+    // Scheduled, not executed: a loop runs the tasks queued while it runs tasks in the same turn,
+    // so an executed drain would keep it from its sockets for as long as other threads enqueue.
+    // A scheduled one runs after the loop has served its sockets.
+    loop.schedule(drainTask, 0, TimeUnit.NANOSECONDS);
   }
 }

@@ -1,0 +1,148 @@
+package dev.broadcastchat.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.broadcastchat.protocol.ServerEvent;
+import dev.broadcastchat.protocol.WireProtocol;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A backlog of broadcasts is drained a batch at a time, and the loop serves its sockets between
+ * batches: a connection on the same loop is read after the first batch, not after the last.
+ */
+class LoopMembersYieldTest {
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoop loop = group.next();
+  private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+
+  @AfterEach
+  void stop() {
+    group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @Test
+  @Timeout(30)
+  void aSocketOnTheLoopIsReadBetweenTwoBatchesOfABacklog() throws Exception {
+    AtomicInteger drains = new AtomicInteger();
+    LoopMembers members =
+        new LoopMembers(loop, alloc, (messages, bytes) -> drains.incrementAndGet());
+    loop.submit(() -> members.add(new Discarding())).sync();
+
+    CompletableFuture<Integer> drainsBeforeRead = new CompletableFuture<>();
+    CountDownLatch accepted = new CountDownLatch(1);
+    Channel listener =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    accepted.countDown();
+                  }
+
+                  @Override
+                  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ((ByteBuf) msg).release();
+                    drainsBeforeRead.complete(drains.get());
+                  }
+                })
+            .bind("127.0.0.1", 0)
+            .sync()
+            .channel();
+    try (Socket client = new Socket()) {
+      client.connect((InetSocketAddress) listener.localAddress());
+      assertThat(accepted.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // The loop is held while three batches' worth of broadcasts queue up and a byte arrives.
+      CountDownLatch held = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      loop.execute(
+          () -> {
+            held.countDown();
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < 3 * LoopMembers.MAX_DRAIN_BATCH; i++) {
+        Envelope envelope =
+            Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);
+        try {
+          members.enqueue(envelope);
+        } finally {
+          envelope.release();
+        }
+      }
+      OutputStream out = client.getOutputStream();
+      out.write('x');
+      out.flush();
+      release.countDown();
+
+      assertThat(drainsBeforeRead.get(10, TimeUnit.SECONDS))
+          .as("batches drained before the loop read its socket")
+          .isEqualTo(1);
+    } finally {
+      listener.close().sync();
+    }
+  }
+
+  /** A member that takes every batch and writes nothing. */
+  private final class Discarding implements Member {
+    private int slot = -1;
+
+    @Override
+    public int roomSlot() {
+      return slot;
+    }
+
+    @Override
+    public void roomSlot(int slot) {
+      this.slot = slot;
+    }
+
+    @Override
+    public EventLoop loop() {
+      return loop;
+    }
+
+    @Override
+    public WireProtocol protocol() {
+      return WireProtocol.JSON;
+    }
+
+    @Override
+    public int deliver(Batch batch) {
+      return 0;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void missed() {}
+  }
+}
