@@ -76,18 +76,7 @@ class LoopMembersYieldTest {
       assertThat(accepted.await(10, TimeUnit.SECONDS)).isTrue();
 
       // The loop is held while three batches' worth of broadcasts queue up and a byte arrives.
-      CountDownLatch held = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      loop.execute(
-          () -> {
-            held.countDown();
-            try {
-              release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch release = ExecutorHold.hold(loop);
       for (int i = 0; i < 3 * LoopMembers.MAX_DRAIN_BATCH; i++) {
         Envelope envelope =
             Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);

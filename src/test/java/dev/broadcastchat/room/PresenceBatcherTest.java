@@ -49,19 +49,7 @@ class PresenceBatcherTest {
    * meanwhile lands in one interval however slow the machine is.
    */
   private CountDownLatch holdTimer() throws InterruptedException {
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    timer.execute(
-        () -> {
-          held.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
-    return release;
+    return ExecutorHold.hold(timer);
   }
 
   /** Waits until the timer has run everything due within a few intervals from now. */
