@@ -2,11 +2,11 @@ package dev.broadcastchat.room;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,6 +30,7 @@ final class LoopMembers {
   private final Queue<Envelope> pending = PlatformDependent.newMpscQueue();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drain;
+  private final Runnable drainAfterThisTurn = this::executeDrain;
   private final Envelope[] polled = new Envelope[MAX_DRAIN_BATCH];
   private final ByteBufAllocator alloc;
   private final FanoutListener listener;
@@ -108,6 +109,10 @@ final class LoopMembers {
     }
   }
 
+  private void executeDrain() {
+    loop.execute(drainTask);
+  }
+
   private void drain() {
     assert loop.inEventLoop();
     try {
@@ -168,9 +173,14 @@ final class LoopMembers {
         return;
       }
     }
-    // Scheduled, not executed: a loop runs the tasks queued while it runs tasks in the same turn,
-    // so an executed drain would keep it from its sockets for as long as other threads enqueue.
-    // A scheduled one runs after the loop has served its sockets.
-    loop.schedule(drainTask, 0, TimeUnit.NANOSECONDS);
+    // Not executed now: a loop runs the tasks queued while it runs tasks in the same turn, so the
+    // next drain would keep it from its sockets for as long as other threads enqueue. Executed at
+    // the end of this turn, it runs after the loop has served its sockets. (A scheduled task
+    // would too, but a loop shutting down cancels those, and the pending buffers must be released.)
+    if (loop instanceof SingleThreadEventLoop turns) {
+      turns.executeAfterEventLoopIteration(drainAfterThisTurn);
+    } else {
+      loop.execute(drainTask);
+    }
   }
 }

@@ -1,10 +1,14 @@
 package dev.broadcastchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.UnixOperatingSystemMXBean;
+import dev.broadcastchat.server.Transport;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
@@ -24,6 +28,14 @@ class BenchAtScaleIT {
   @Test
   @Timeout(240)
   void opensHoldsAndClosesNineteenThousandFiveHundredConnectionsWithoutAWarning() throws Exception {
+    Throwable cause = Transport.IO_URING.unavailabilityCause();
+    assumeTrue(cause == null, () -> "io_uring does not load here: " + cause);
+    long maxFiles =
+        ((UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getMaxFileDescriptorCount();
+    assumeTrue(
+        maxFiles > CONNECTIONS + 200,
+        () -> "a process may open " + maxFiles + " files here, too few for " + CONNECTIONS);
     int port = freePort();
     try (ChatProcess server =
         ChatProcess.jar(
@@ -36,6 +48,8 @@ class BenchAtScaleIT {
               Map.of("JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=1"),
               "bench",
               "idle",
+              "--transport",
+              "io_uring",
               "--url",
               "ws://127.0.0.1:" + port + "/",
               "--connections",

@@ -1,6 +1,7 @@
 package dev.broadcastchat.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.protocol.WireProtocol;
@@ -18,6 +19,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A backlog of broadcasts is drained a batch at a time, and the loop serves its sockets between
- * batches: a connection on the same loop is read after the first batch, not after the last.
+ * batches: a connection on the same loop is read after the first batch, not after the last, and
+ * every batch is drained in the end.
  */
 class LoopMembersYieldTest {
   private final EventLoopGroup group =
@@ -94,9 +99,42 @@ class LoopMembersYieldTest {
       assertThat(drainsBeforeRead.get(10, TimeUnit.SECONDS))
           .as("batches drained before the loop read its socket")
           .isEqualTo(1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> drains.get() == 3);
     } finally {
       listener.close().sync();
     }
+  }
+
+  /**
+   * A loop told to shut down while a backlog waits still drains all of it before it stops, so that
+   * every broadcast's buffers are released.
+   */
+  @Test
+  @Timeout(30)
+  void aLoopShuttingDownDrainsTheWholeBacklogFirst() throws Exception {
+    AtomicInteger drains = new AtomicInteger();
+    LoopMembers members =
+        new LoopMembers(loop, alloc, (messages, bytes) -> drains.incrementAndGet());
+    loop.submit(() -> members.add(new Discarding())).sync();
+    List<Envelope> sent = new ArrayList<>();
+    CountDownLatch release = ExecutorHold.hold(loop);
+    try {
+      for (int i = 0; i < 3 * LoopMembers.MAX_DRAIN_BATCH; i++) {
+        Envelope envelope =
+            Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);
+        sent.add(envelope);
+        members.enqueue(envelope);
+      }
+      group.shutdownGracefully(0, 10, TimeUnit.SECONDS);
+    } finally {
+      release.countDown();
+    }
+    assertThat(group.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(drains.get()).isEqualTo(3);
+    assertThat(sent)
+        .as("references left once the loop has stopped (the test's own)")
+        .allMatch(e -> e.refCnt() == 1);
+    sent.forEach(Envelope::release);
   }
 
   /** A member that takes every batch and writes nothing. */
