@@ -27,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,6 +42,30 @@ class LoopMembersYieldTest {
   private final EventLoop loop = group.next();
   private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
 
+  private final AtomicInteger drains = new AtomicInteger();
+  private final LoopMembers members =
+      new LoopMembers(loop, alloc, (messages, bytes) -> drains.incrementAndGet());
+
+  @BeforeEach
+  void join() throws Exception {
+    loop.submit(() -> members.add(new Discarding())).sync();
+  }
+
+  /**
+   * Enqueues three batches' worth of broadcasts and returns them, each still holding the reference
+   * {@code encode} gave it.
+   */
+  private List<Envelope> enqueueThreeBatches() {
+    List<Envelope> sent = new ArrayList<>();
+    for (int i = 0; i < 3 * LoopMembers.MAX_DRAIN_BATCH; i++) {
+      Envelope envelope =
+          Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);
+      sent.add(envelope);
+      members.enqueue(envelope);
+    }
+    return sent;
+  }
+
   @AfterEach
   void stop() {
     group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
@@ -49,10 +74,6 @@ class LoopMembersYieldTest {
   @Test
   @Timeout(30)
   void aSocketOnTheLoopIsReadBetweenTwoBatchesOfABacklog() throws Exception {
-    AtomicInteger drains = new AtomicInteger();
-    LoopMembers members =
-        new LoopMembers(loop, alloc, (messages, bytes) -> drains.incrementAndGet());
-    loop.submit(() -> members.add(new Discarding())).sync();
 
     CompletableFuture<Integer> drainsBeforeRead = new CompletableFuture<>();
     CountDownLatch accepted = new CountDownLatch(1);
@@ -82,15 +103,7 @@ class LoopMembersYieldTest {
 
       // The loop is held while three batches' worth of broadcasts queue up and a byte arrives.
       CountDownLatch release = ExecutorHold.hold(loop);
-      for (int i = 0; i < 3 * LoopMembers.MAX_DRAIN_BATCH; i++) {
-        Envelope envelope =
-            Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);
-        try {
-          members.enqueue(envelope);
-        } finally {
-          envelope.release();
-        }
-      }
+      enqueueThreeBatches().forEach(Envelope::release);
       OutputStream out = client.getOutputStream();
       out.write('x');
       out.flush();
@@ -112,19 +125,10 @@ class LoopMembersYieldTest {
   @Test
   @Timeout(30)
   void aLoopShuttingDownDrainsTheWholeBacklogFirst() throws Exception {
-    AtomicInteger drains = new AtomicInteger();
-    LoopMembers members =
-        new LoopMembers(loop, alloc, (messages, bytes) -> drains.incrementAndGet());
-    loop.submit(() -> members.add(new Discarding())).sync();
-    List<Envelope> sent = new ArrayList<>();
+    List<Envelope> sent;
     CountDownLatch release = ExecutorHold.hold(loop);
     try {
-      for (int i = 0; i < 3 * LoopMembers.MAX_DRAIN_BATCH; i++) {
-        Envelope envelope =
-            Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);
-        sent.add(envelope);
-        members.enqueue(envelope);
-      }
+      sent = enqueueThreeBatches();
       group.shutdownGracefully(0, 10, TimeUnit.SECONDS);
     } finally {
       release.countDown();
