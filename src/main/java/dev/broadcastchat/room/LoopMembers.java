@@ -2,11 +2,12 @@ package dev.broadcastchat.room;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SingleThreadEventLoop;
+import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -105,8 +106,25 @@ final class LoopMembers {
   void enqueue(Envelope envelope) {
     pending.offer(envelope.retain());
     if (drainScheduled.compareAndSet(false, true)) {
-      loop.execute(drainTask);
+      try {
+        loop.execute(drainTask);
+      } catch (RejectedExecutionException e) {
+        discardPending();
+      }
     }
+  }
+
+  /**
+   * The loop has stopped, and its members with it: what waits for them is released. Called by the
+   * holder of {@link #drainScheduled}, the one thread that may take from {@link #pending}.
+   */
+  private void discardPending() {
+    do {
+      for (Envelope e; (e = pending.poll()) != null; ) {
+        e.release();
+      }
+      drainScheduled.set(false);
+    } while (!pending.isEmpty() && drainScheduled.compareAndSet(false, true));
   }
 
   private void executeDrain() {
@@ -177,10 +195,16 @@ final class LoopMembers {
     // next drain would keep it from its sockets for as long as other threads enqueue. Executed at
     // the end of this turn, it runs after the loop has served its sockets. (A scheduled task
     // would too, but a loop shutting down cancels those, and the pending buffers must be released.)
-    if (loop instanceof SingleThreadEventLoop turns) {
-      turns.executeAfterEventLoopIteration(drainAfterThisTurn);
-    } else {
-      loop.execute(drainTask);
+    try {
+      // An I/O loop runs its end-of-turn tasks after every turn's tasks; a loop without I/O (a
+      // DefaultEventLoop) runs them only when it stops, and has no sockets to come first anyway.
+      if (loop instanceof SingleThreadIoEventLoop turns) {
+        turns.executeAfterEventLoopIteration(drainAfterThisTurn);
+      } else {
+        loop.execute(drainTask);
+      }
+    } catch (RejectedExecutionException e) {
+      discardPending();
     }
   }
 }

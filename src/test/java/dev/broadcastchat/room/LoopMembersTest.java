@@ -53,9 +53,13 @@ class LoopMembersTest {
       return WireProtocol.JSON;
     }
 
+    /** Run on the loop after each broadcast this member is handed, while the drain runs. */
+    Runnable afterDelivery = () -> {};
+
     @Override
     public int deliver(Batch batch) {
       received.addAndGet(batch.size());
+      afterDelivery.run();
       return 0;
     }
 
@@ -108,6 +112,37 @@ class LoopMembersTest {
     assertThat(c.received).hasValue(2);
     assertThat(d.received).hasValue(0);
     assertThat(d.roomSlot()).isEqualTo(-1);
+  }
+
+  @Test
+  void aBroadcastEnqueuedWhileADrainRunsIsDeliveredByTheNext() throws Exception {
+    Counting a = new Counting();
+    a.afterDelivery =
+        () -> {
+          a.afterDelivery = () -> {};
+          broadcast(lobby);
+        };
+    onLoop(
+        () -> {
+          lobby.add(a);
+          return null;
+        });
+    broadcast(lobby);
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.received.get() == 2);
+  }
+
+  @Test
+  void aBroadcastForALoopThatHasStoppedIsReleasedNotQueued() throws Exception {
+    loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    for (int i = 0; i < 2; i++) {
+      Envelope envelope =
+          Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);
+      lobby.enqueue(envelope);
+      assertThat(envelope.refCnt())
+          .as("references after enqueue %d (the test's own)", i)
+          .isEqualTo(1);
+      envelope.release();
+    }
   }
 
   @Test
