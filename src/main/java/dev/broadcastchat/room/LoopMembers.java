@@ -106,11 +106,7 @@ final class LoopMembers {
   void enqueue(Envelope envelope) {
     pending.offer(envelope.retain());
     if (drainScheduled.compareAndSet(false, true)) {
-      try {
-        loop.execute(drainTask);
-      } catch (RejectedExecutionException e) {
-        discardPending();
-      }
+      executeDrain();
     }
   }
 
@@ -127,8 +123,13 @@ final class LoopMembers {
     } while (!pending.isEmpty() && drainScheduled.compareAndSet(false, true));
   }
 
+  /** Has the loop run a drain; called by the holder of {@link #drainScheduled}. */
   private void executeDrain() {
-    loop.execute(drainTask);
+    try {
+      loop.execute(drainTask);
+    } catch (RejectedExecutionException e) {
+      discardPending();
+    }
   }
 
   private void drain() {
@@ -195,16 +196,16 @@ final class LoopMembers {
     // next drain would keep it from its sockets for as long as other threads enqueue. Executed at
     // the end of this turn, it runs after the loop has served its sockets. (A scheduled task
     // would too, but a loop shutting down cancels those, and the pending buffers must be released.)
-    try {
-      // An I/O loop runs its end-of-turn tasks after every turn's tasks; a loop without I/O (a
-      // DefaultEventLoop) runs them only when it stops, and has no sockets to come first anyway.
-      if (loop instanceof SingleThreadIoEventLoop turns) {
+    // An I/O loop runs its end-of-turn tasks after every turn's tasks; a loop without I/O (a
+    // DefaultEventLoop) runs them only when it stops, and has no sockets to come first anyway.
+    if (loop instanceof SingleThreadIoEventLoop turns) {
+      try {
         turns.executeAfterEventLoopIteration(drainAfterThisTurn);
-      } else {
-        loop.execute(drainTask);
+      } catch (RejectedExecutionException e) {
+        discardPending();
       }
-    } catch (RejectedExecutionException e) {
-      discardPending();
+    } else {
+      executeDrain();
     }
   }
 }
