@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.broadcastchat.protocol.ServerEvent;
-import dev.broadcastchat.protocol.WireProtocol;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,48 +24,6 @@ class LoopMembersTest {
   @AfterEach
   void stop() throws Exception {
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-  }
-
-  /** A member that counts the broadcasts handed to it. */
-  private final class Counting implements Member {
-    private int slot = -1;
-    final AtomicInteger received = new AtomicInteger();
-
-    @Override
-    public int roomSlot() {
-      return slot;
-    }
-
-    @Override
-    public void roomSlot(int slot) {
-      this.slot = slot;
-    }
-
-    @Override
-    public EventLoop loop() {
-      return loop;
-    }
-
-    @Override
-    public WireProtocol protocol() {
-      return WireProtocol.JSON;
-    }
-
-    /** Run on the loop after each broadcast this member is handed, while the drain runs. */
-    Runnable afterDelivery = () -> {};
-
-    @Override
-    public int deliver(Batch batch) {
-      received.addAndGet(batch.size());
-      afterDelivery.run();
-      return 0;
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void missed() {}
   }
 
   private <T> T onLoop(Callable<T> task) throws Exception {
@@ -85,10 +41,10 @@ class LoopMembersTest {
 
   @Test
   void membersLeavingFromAnyPlaceLeaveTheOthersEachReceivingEveryBroadcast() throws Exception {
-    Counting a = new Counting();
-    Counting b = new Counting();
-    Counting c = new Counting();
-    Counting d = new Counting();
+    CountingMember a = new CountingMember(loop);
+    CountingMember b = new CountingMember(loop);
+    CountingMember c = new CountingMember(loop);
+    CountingMember d = new CountingMember(loop);
     onLoop(
         () -> {
           lobby.add(a);
@@ -116,7 +72,7 @@ class LoopMembersTest {
 
   @Test
   void aBroadcastEnqueuedWhileADrainRunsIsDeliveredByTheNext() throws Exception {
-    Counting a = new Counting();
+    CountingMember a = new CountingMember(loop);
     a.afterDelivery =
         () -> {
           a.afterDelivery = () -> {};
@@ -147,8 +103,8 @@ class LoopMembersTest {
 
   @Test
   void addingAMemberTwiceAddsItOnceAndOnlyAMemberCanBeRemoved() throws Exception {
-    Counting a = new Counting();
-    Counting stranger = new Counting();
+    CountingMember a = new CountingMember(loop);
+    CountingMember stranger = new CountingMember(loop);
     onLoop(
         () -> {
           lobby.add(a);
@@ -166,8 +122,8 @@ class LoopMembersTest {
   @Test
   void aMemberIsInOneRoomsListAtATime() throws Exception {
     LoopMembers other = new LoopMembers(loop, alloc, FanoutListener.NONE);
-    Counting a = new Counting();
-    Counting b = new Counting();
+    CountingMember a = new CountingMember(loop);
+    CountingMember b = new CountingMember(loop);
     onLoop(
         () -> {
           lobby.add(a);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.broadcastchat.protocol.ServerEvent;
-import dev.broadcastchat.protocol.WireProtocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -48,7 +47,7 @@ class LoopMembersYieldTest {
 
   @BeforeEach
   void join() throws Exception {
-    loop.submit(() -> members.add(new Discarding())).sync();
+    loop.submit(() -> members.add(new CountingMember(loop))).sync();
   }
 
   /**
@@ -139,41 +138,5 @@ class LoopMembersYieldTest {
         .as("references left once the loop has stopped (the test's own)")
         .allMatch(e -> e.refCnt() == 1);
     sent.forEach(Envelope::release);
-  }
-
-  /** A member that takes every batch and writes nothing. */
-  private final class Discarding implements Member {
-    private int slot = -1;
-
-    @Override
-    public int roomSlot() {
-      return slot;
-    }
-
-    @Override
-    public void roomSlot(int slot) {
-      this.slot = slot;
-    }
-
-    @Override
-    public EventLoop loop() {
-      return loop;
-    }
-
-    @Override
-    public WireProtocol protocol() {
-      return WireProtocol.JSON;
-    }
-
-    @Override
-    public int deliver(Batch batch) {
-      return 0;
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void missed() {}
   }
 }

@@ -1,0 +1,52 @@
+package dev.broadcastchat.room;
+
+import dev.broadcastchat.protocol.WireProtocol;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A room member on a given loop that counts the broadcasts handed to it and writes nothing. */
+final class CountingMember implements Member {
+  private final EventLoop loop;
+  private int slot = -1;
+  final AtomicInteger received = new AtomicInteger();
+
+  /** Run on the loop after each broadcast this member is handed, while the drain runs. */
+  Runnable afterDelivery = () -> {};
+
+  CountingMember(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  @Override
+  public int roomSlot() {
+    return slot;
+  }
+
+  @Override
+  public void roomSlot(int slot) {
+    this.slot = slot;
+  }
+
+  @Override
+  public EventLoop loop() {
+    return loop;
+  }
+
+  @Override
+  public WireProtocol protocol() {
+    return WireProtocol.JSON;
+  }
+
+  @Override
+  public int deliver(Batch batch) {
+    received.addAndGet(batch.size());
+    afterDelivery.run();
+    return 0;
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void missed() {}
+}
