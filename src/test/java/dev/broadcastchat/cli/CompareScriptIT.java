@@ -1,0 +1,94 @@
+package dev.broadcastchat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docs/references/compare.sh, the script behind docs/PERFORMANCE.md's series, run as its readers
+ * run it: a fresh server for every run, one JSON line per run, medians at the end, and a clear
+ * answer when something is wrong.
+ */
+class CompareScriptIT {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(180)
+  void runsAFreshServerEachRoundAndWritesOneLinePerRun() throws Exception {
+    Path out = dir.resolve("idle.jsonl");
+    try (ChatProcess compare =
+        ChatProcess.shell(
+            "docs/references/compare.sh --rounds 2 --servers chat --out "
+                + out
+                + " idle --connections 200 --warmup 0s --hold 0s")) {
+      assertThat(compare.waitFor(WAIT)).as("exit code; stderr: %s", compare.stderr()).isZero();
+      List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+      assertThat(lines).hasSize(2);
+      ObjectMapper json = new ObjectMapper();
+      List<Integer> pids = new ArrayList<>();
+      for (int i = 0; i < lines.size(); i++) {
+        JsonNode run = json.readTree(lines.get(i));
+        assertThat(run.get("server").asText()).isEqualTo("chat");
+        assertThat(run.get("round").asInt()).isEqualTo(i + 1);
+        assertThat(run.get("bench_exit").asInt()).isZero();
+        assertThat(run.get("server_cpu_s").isNumber()).as("server CPU in %s", run).isTrue();
+        JsonNode bench = run.get("bench");
+        assertThat(bench.get("scenario").asText()).isEqualTo("idle");
+        assertThat(bench.get("opened").asInt()).isEqualTo(200);
+        assertThat(bench.get("failed").asInt()).isZero();
+        assertThat(bench.get("rss_after_bytes").asLong())
+            .as("the bench was given the server's pid")
+            .isPositive();
+        pids.add(bench.get("server_pid").asInt());
+      }
+      assertThat(pids.get(0)).as("each round's server is a new process").isNotEqualTo(pids.get(1));
+      assertThat(compare.stdoutSoFar())
+          .anySatisfy(line -> assertThat(line).startsWith("| chat | 2 of 2 | "));
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void refusesAnUnknownServerWithOneLineAndExitCode2() throws Exception {
+    try (ChatProcess compare =
+        ChatProcess.shell("docs/references/compare.sh --servers nginx idle")) {
+      assertThat(compare.waitFor(WAIT)).isEqualTo(2);
+      assertThat(compare.stderr())
+          .containsExactly(
+              "compare: unknown server 'nginx' (expected chat, chat-io_uring, channelgroup or"
+                  + " writefloor)");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aServerThatDoesNotStartIsNamedAndTheExitCodeIs1() throws Exception {
+    Path out = dir.resolve("broken.jsonl");
+    try (ChatProcess compare =
+        ChatProcess.shell(
+            "CHAT_JAVA_OPTS=-XX:+NoSuchFlag docs/references/compare.sh --rounds 1 --servers chat"
+                + " --out "
+                + out
+                + " idle --connections 10")) {
+      assertThat(compare.waitFor(WAIT)).isEqualTo(1);
+      assertThat(compare.stderr())
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .startsWith("compare: chat-1: the server did not start listening; see "));
+      assertThat(Files.readAllLines(out, StandardCharsets.UTF_8)).isEmpty();
+    }
+  }
+}
