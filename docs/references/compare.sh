@@ -173,6 +173,9 @@ for r in runs:
     if r["server"] not in order:
         order.append(r["server"])
 
+def fmt(v):
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
 def pick(r, key):
     b = r["bench"] or {}
     if key == "server_cpu_s":
@@ -187,21 +190,23 @@ columns = {
     "fanout": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost", "server_cpu_s"],
     "latency": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost", "server_cpu_s"],
 }[scenario]
-print(f"{scenario}: median (lowest to highest) over the runs that passed; server CPU over the whole bench run")
-print("| server | runs | " + " | ".join(columns) + " |")
+print(f"{scenario}: median (lowest to highest) of every run that gave a result, passed or not;"
+      " server CPU over the whole bench run")
+print("| server | runs passed | " + " | ".join(columns) + " |")
 print("| --- | --- |" + " --- |" * len(columns))
 for name in order:
-    ok = [r for r in runs if r["server"] == name and r["bench_exit"] == 0 and r["bench"]]
+    measured = [r for r in runs if r["server"] == name and r["bench"]]
     cells = []
     for c in columns:
-        values = [v for v in (pick(r, c) for r in ok) if v is not None]
+        values = [v for v in (pick(r, c) for r in measured) if v is not None]
         if not values:
             cells.append("")
             continue
         m = statistics.median(values)
-        cells.append(f"{m:,.6g} ({min(values):,.6g} to {max(values):,.6g})" if len(values) > 1 else f"{m:,.6g}")
+        cells.append(f"{fmt(m)} ({fmt(min(values))} to {fmt(max(values))})" if len(values) > 1 else fmt(m))
     total = sum(1 for r in runs if r["server"] == name)
-    print(f"| {name} | {len(ok)} of {total} | " + " | ".join(cells) + " |")
+    passed = sum(1 for r in runs if r["server"] == name and r["bench_exit"] == 0)
+    print(f"| {name} | {passed} of {total} | " + " | ".join(cells) + " |")
 print(f"runs: {path}")
 EOF
 exit "$failed"
