@@ -23,11 +23,12 @@ final class ChatProcess implements AutoCloseable {
   private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
   private final List<String> stdoutSoFar = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();
+  private final Thread outReader;
   private final Thread errReader;
 
   private ChatProcess(Process process) {
     this.process = process;
-    Thread outReader =
+    this.outReader =
         pump(
             process.getInputStream(),
             line -> {
@@ -100,6 +101,7 @@ final class ChatProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new AssertionError("process still running after " + timeout + "; stderr: " + stderr);
     }
+    outReader.join(timeout.toMillis());
     errReader.join(timeout.toMillis());
     return process.exitValue();
   }
@@ -167,8 +169,10 @@ final class ChatProcess implements AutoCloseable {
     return process;
   }
 
+  /** Kills it and whatever it started (a script's servers) that is still running. */
   @Override
   public void close() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
   }
 }

@@ -20,12 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
  * answer when something is wrong.
  */
 class CompareScriptIT {
-  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final Duration WAIT = Duration.ofSeconds(100);
 
   @TempDir Path dir;
 
   @Test
-  @Timeout(180)
+  @Timeout(150)
   void runsAFreshServerEachRoundAndWritesOneLinePerRun() throws Exception {
     Path out = dir.resolve("idle.jsonl");
     try (ChatProcess compare =
@@ -60,8 +60,8 @@ class CompareScriptIT {
   }
 
   @Test
-  @Timeout(60)
-  void refusesAnUnknownServerWithOneLineAndExitCode2() throws Exception {
+  @Timeout(150)
+  void refusesAnUnknownOrRepeatedServerWithOneLineAndExitCode2() throws Exception {
     try (ChatProcess compare =
         ChatProcess.shell("docs/references/compare.sh --servers nginx idle")) {
       assertThat(compare.waitFor(WAIT)).isEqualTo(2);
@@ -70,10 +70,15 @@ class CompareScriptIT {
               "compare: unknown server 'nginx' (expected chat, chat-io_uring, channelgroup or"
                   + " writefloor)");
     }
+    try (ChatProcess compare =
+        ChatProcess.shell("docs/references/compare.sh --servers chat,chat idle")) {
+      assertThat(compare.waitFor(WAIT)).isEqualTo(2);
+      assertThat(compare.stderr()).containsExactly("compare: --servers names chat twice");
+    }
   }
 
   @Test
-  @Timeout(120)
+  @Timeout(150)
   void aServerThatDoesNotStartIsNamedAndTheExitCodeIs1() throws Exception {
     Path out = dir.resolve("broken.jsonl");
     try (ChatProcess compare =
@@ -88,7 +93,13 @@ class CompareScriptIT {
               line ->
                   assertThat(line)
                       .startsWith("compare: chat-1: the server did not start listening; see "));
-      assertThat(Files.readAllLines(out, StandardCharsets.UTF_8)).isEmpty();
+      List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+      assertThat(lines).hasSize(1);
+      JsonNode run = new ObjectMapper().readTree(lines.get(0));
+      assertThat(run.get("error").asText()).isEqualTo("the server did not start listening");
+      assertThat(run.get("bench").isNull()).isTrue();
+      assertThat(compare.stdoutSoFar())
+          .anySatisfy(line -> assertThat(line).startsWith("| chat | 0 of 1 | "));
     }
   }
 }
