@@ -34,6 +34,7 @@ import java.util.Locale;
  * @param stalled connections that opened and never read (slow consumers), not receivers
  * @param stalledClosed of those, how many the server closed before the run ended
  * @param stalledCloseCode the close code the first of those got, or -1 (none, or no close frame)
+ * @param benchCpu the bench's own CPU over the window, null if not read
  */
 public record DeliveryResult(
     Scenario scenario,
@@ -58,7 +59,8 @@ public record DeliveryResult(
     String firstServerError,
     int stalled,
     int stalledClosed,
-    int stalledCloseCode)
+    int stalledCloseCode,
+    BenchCpu benchCpu)
     implements BenchResult {
 
   /** Messages sent per second of the window. */

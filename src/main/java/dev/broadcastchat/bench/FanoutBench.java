@@ -67,7 +67,7 @@ final class FanoutBench {
         Sender sender = newSender(i, senders, run, client);
         client.channel().eventLoop().execute(() -> client.startSending(sender, window, start));
       }
-      reportEachSecond(run, start, window, receivers);
+      BenchCpu benchCpu = reportEachSecond(run, start, window, receivers);
       Tally totals = drain(run, window, receivers, stalledClients);
       return new DeliveryResult(
           config.scenario(),
@@ -97,7 +97,8 @@ final class FanoutBench {
               .mapToInt(BenchClient::closeCode)
               .filter(code -> code >= 0)
               .findFirst()
-              .orElse(-1));
+              .orElse(-1),
+          benchCpu);
     }
   }
 
@@ -121,21 +122,28 @@ final class FanoutBench {
     return new OpenLoopSender(index, run, client.channel(), client.stats(), config.rate(), phase);
   }
 
-  /** Until the window ends, a line each second: deliveries per second, p99, what was lost. */
-  private void reportEachSecond(Run run, long start, Window window, int receivers)
+  /**
+   * Until the window ends, a line each second: deliveries per second, p99, what was lost. Returns
+   * the bench's own CPU over the window, null if it could not be read.
+   */
+  private BenchCpu reportEachSecond(Run run, long start, Window window, int receivers)
       throws InterruptedException {
     long lastNanos = start;
     long lastDeliveries = 0;
+    BenchCpu.Meter benchCpu = null;
+    boolean windowBegun = false;
     for (long tick = start + SECOND; ; tick += SECOND) {
-      long now = run.now();
       long until = Math.min(tick, window.end());
-      if (until > now) {
-        TimeUnit.NANOSECONDS.sleep(until - now);
+      if (!windowBegun && window.start() <= until) {
+        sleepUntil(run, window.start());
+        benchCpu = BenchCpu.start();
+        windowBegun = true;
       }
+      sleepUntil(run, until);
       if (tick >= window.end()) {
-        return;
+        return benchCpu == null ? null : benchCpu.stop();
       }
-      now = run.now();
+      long now = run.now();
       Tally t = loops.sum(LoopStats::progress);
       double perSecond = (t.deliveries() - lastDeliveries) * 1e9 / Math.max(1, now - lastNanos);
       lastNanos = now;
@@ -162,6 +170,13 @@ final class FanoutBench {
         line.append(String.format(Locale.ROOT, ", server errors %,d", t.serverErrors()));
       }
       progress.accept(line.toString());
+    }
+  }
+
+  private static void sleepUntil(Run run, long nanos) throws InterruptedException {
+    long now = run.now();
+    if (nanos > now) {
+      TimeUnit.NANOSECONDS.sleep(nanos - now);
     }
   }
 

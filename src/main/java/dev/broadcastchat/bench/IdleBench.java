@@ -45,7 +45,9 @@ final class IdleBench {
     long rssBefore = warmedUp && rssBeforeWarmup >= 0 ? rss() : rssBeforeWarmup;
     Connector connector = readers(run, url, config.connections());
     ProcessCpu.Sample cpuBefore = cpu();
+    BenchCpu.Meter benchCpu = BenchCpu.start();
     try (Crowd crowd = Crowd.open(connector, url, "idle", config.connections(), progress)) {
+      BenchCpu benchCpuOpening = benchCpu == null ? null : benchCpu.stop();
       ProcessCpu.Sample cpuAfter = cpuBefore == null ? null : cpu();
       progress.accept(
           String.format(
@@ -71,7 +73,8 @@ final class IdleBench {
           rssBeforeWarmup,
           rssBefore,
           rssAfter,
-          cpuAfter == null ? null : cpuAfter.since(cpuBefore));
+          cpuAfter == null ? null : cpuAfter.since(cpuBefore),
+          benchCpuOpening);
     }
   }
 

@@ -25,6 +25,7 @@ import java.util.Locale;
  * @param rssAfter its resident memory in bytes at the end of the hold, -1 if not read
  * @param serverCpu the CPU time the server used while the measured connections opened, null if not
  *     read
+ * @param benchCpu the bench's own CPU while they opened, null if not read
  */
 public record IdleResult(
     URI url,
@@ -40,7 +41,8 @@ public record IdleResult(
     long rssBeforeWarmup,
     long rssBefore,
     long rssAfter,
-    ProcessCpu serverCpu)
+    ProcessCpu serverCpu,
+    BenchCpu benchCpu)
     implements BenchResult {
 
   /**

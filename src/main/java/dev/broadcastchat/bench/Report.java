@@ -97,6 +97,24 @@ public final class Report {
         }
       }
     }
+    BenchCpu bench = benchCpu(result);
+    if (bench != null) {
+      row(
+          out,
+          "bench CPU",
+          fmt(
+              "%.2f s in the %.2f s %s: %.2f of %d core%s (JIT compiler %.2f s)",
+              bench.cpu().totalNanos() / 1e9,
+              bench.measuredNanos() / 1e9,
+              result instanceof IdleResult ? "opening" : "window",
+              bench.coresUsed(),
+              bench.cores(),
+              bench.cores() == 1 ? "" : "s",
+              bench.cpu().compilerNanos() / 1e9));
+      if (bench.nearLimit()) {
+        row(out, "", "the bench was near its CPU limit: what it measured may be its own limit");
+      }
+    }
     row(out, "result", result.passed() ? "ok" : "FAILED: " + result.problems());
     return out.toString();
   }
@@ -169,6 +187,13 @@ public final class Report {
           "server_collector_cpu_open_s", cpu == null ? null : round(cpu.collectorNanos() / 1e9, 2));
       m.put("server_still_compiling", cpu == null ? null : r.serverStillCompiling());
     }
+    BenchCpu bench = benchCpu(result);
+    m.put("bench_cpu_s", bench == null ? null : round(bench.cpu().totalNanos() / 1e9, 2));
+    m.put("bench_cores_used", bench == null ? null : round(bench.coresUsed(), 2));
+    m.put("bench_cores", bench == null ? null : bench.cores());
+    m.put(
+        "bench_compiler_cpu_s", bench == null ? null : round(bench.cpu().compilerNanos() / 1e9, 2));
+    m.put("bench_near_cpu_limit", bench == null ? null : bench.nearLimit());
     m.put("passed", result.passed());
     m.put("problems", result.problems());
     try {
@@ -176,6 +201,13 @@ public final class Report {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a map of numbers and strings did not serialize", e);
     }
+  }
+
+  private static BenchCpu benchCpu(BenchResult result) {
+    if (result instanceof DeliveryResult r) {
+      return r.benchCpu();
+    }
+    return ((IdleResult) result).benchCpu();
   }
 
   private static void row(StringBuilder out, String name, String value) {

@@ -72,6 +72,11 @@ class BenchIT {
     DeliveryResult r = (DeliveryResult) result;
     assertConsistent(r);
     assertThat(r.rate()).isZero();
+    BenchCpu bench = r.benchCpu();
+    assertThat(bench).as("the bench's own CPU over the window").isNotNull();
+    assertThat(bench.cpu().totalNanos()).isPositive();
+    assertThat(bench.measuredNanos()).isGreaterThanOrEqualTo(r.duration().toNanos() - 50_000_000);
+    assertThat(bench.cores()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(progress).anyMatch(line -> line.matches("fanout 1s: [\\d,]+ deliveries/s.*"));
   }
 
@@ -140,6 +145,8 @@ class BenchIT {
     assertThat(r.pid()).isEqualTo(pid);
     assertThat(r.serverCpu()).as("the server's CPU while the connections opened").isNotNull();
     assertThat(r.serverCpu().totalNanos()).isPositive();
+    assertThat(r.benchCpu()).as("the bench's own CPU while they opened").isNotNull();
+    assertThat(r.benchCpu().measuredNanos()).isPositive();
     assertThat(r.passed()).as(r.problems()).isTrue();
     assertThat(progress).anyMatch(line -> line.startsWith("idle hold 1s: 300 open, 0 dropped"));
   }

@@ -12,6 +12,10 @@ class ReportTest {
   private static final long MS = 1_000_000;
 
   private static DeliveryResult fanout(long lost) {
+    return fanout(lost, null);
+  }
+
+  private static DeliveryResult fanout(long lost, BenchCpu benchCpu) {
     return new DeliveryResult(
         Scenario.FANOUT,
         URI.create("ws://127.0.0.1:8080/?room=bench"),
@@ -35,7 +39,8 @@ class ReportTest {
         null,
         10,
         10,
-        1013);
+        1013,
+        benchCpu);
   }
 
   @Test
@@ -65,6 +70,10 @@ class ReportTest {
   }
 
   private static IdleResult idle(ProcessCpu serverCpu) {
+    return idle(serverCpu, null);
+  }
+
+  private static IdleResult idle(ProcessCpu serverCpu, BenchCpu benchCpu) {
     return new IdleResult(
         URI.create("ws://127.0.0.1:8080/?room=bench"),
         1000,
@@ -79,7 +88,42 @@ class ReportTest {
         90_000_000,
         100_000_000,
         103_000_000,
-        serverCpu);
+        serverCpu,
+        benchCpu);
+  }
+
+  @Test
+  void saysHowMuchOfItsCoresTheBenchUsedInTheWindow() throws Exception {
+    BenchCpu busy = new BenchCpu(new ProcessCpu(9_700 * MS, 400 * MS, 0), 10_000 * MS, 1);
+    JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0, busy)));
+    assertThat(json.get("bench_cpu_s").asDouble()).isEqualTo(9.7);
+    assertThat(json.get("bench_cores_used").asDouble()).isEqualTo(0.97);
+    assertThat(json.get("bench_cores").asInt()).isEqualTo(1);
+    assertThat(json.get("bench_compiler_cpu_s").asDouble()).isEqualTo(0.4);
+    assertThat(json.get("bench_near_cpu_limit").asBoolean()).isTrue();
+    assertThat(Report.table(fanout(0, busy)))
+        .contains(
+            "bench CPU         9.70 s in the 10.00 s window: 0.97 of 1 core (JIT compiler 0.40 s)")
+        .contains("the bench was near its CPU limit: what it measured may be its own limit");
+  }
+
+  @Test
+  void aBenchWithCoresToSpareSaysNothingOfALimit() throws Exception {
+    BenchCpu spare = new BenchCpu(new ProcessCpu(250 * MS, 0, 0), 500 * MS, 2);
+    JsonNode json = new ObjectMapper().readTree(Report.json(idle(null, spare)));
+    assertThat(json.get("bench_cores_used").asDouble()).isEqualTo(0.5);
+    assertThat(json.get("bench_near_cpu_limit").asBoolean()).isFalse();
+    assertThat(Report.table(idle(null, spare)))
+        .contains("bench CPU         0.25 s in the 0.50 s opening: 0.50 of 2 cores")
+        .doesNotContain("near its CPU limit");
+  }
+
+  @Test
+  void withoutTheBenchsCpuItsFiguresAreLeftOut() throws Exception {
+    JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0)));
+    assertThat(json.get("bench_cpu_s").isNull()).isTrue();
+    assertThat(json.get("bench_near_cpu_limit").isNull()).isTrue();
+    assertThat(Report.table(fanout(0))).doesNotContain("bench CPU");
   }
 
   @Test
