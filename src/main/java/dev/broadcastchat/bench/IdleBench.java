@@ -21,6 +21,9 @@ final class IdleBench {
   /** Connections in one warm-up wave, at most. */
   static final int WARMUP_WAVE = 2000;
 
+  /** The longest the warm-up goes on past --warmup for as many connections as the run. */
+  static final Duration WARMUP_CAP = Duration.ofSeconds(60);
+
   private final BenchConfig config;
   private final BenchLoops loops;
   private final Consumer<String> progress;
@@ -85,17 +88,33 @@ final class IdleBench {
   }
 
   /**
-   * Opens and closes waves of connections until the warm-up time is over; returns whether it opened
-   * any (none if the warm-up is 0).
+   * Opens and closes waves of connections for the warm-up time and until as many have opened as the
+   * run measures (at most {@link #WARMUP_CAP}); returns whether it opened any (none if the warm-up
+   * is 0).
    */
   private boolean warmUp(Run run, URI url) throws InterruptedException {
+    if (config.warmup().isZero()) {
+      return false;
+    }
     long start = System.nanoTime();
     long end = start + config.warmup().toNanos();
+    long cap = start + Math.max(config.warmup().toNanos(), WARMUP_CAP.toNanos());
     int wave = Math.min(config.connections(), WARMUP_WAVE);
     long opened = 0;
-    while (end - System.nanoTime() > 0) {
+    long attempted = 0;
+    // For --warmup at least, and until as many connections have opened as will be measured: the
+    // JIT compilers (the server's and the bench's own) compile a method only after thousands of
+    // calls, so a warm-up of fewer connections than the run leaves the opening path to be
+    // compiled while the measured connections open. Bounded, for a server that opens few or none.
+    while ((end - System.nanoTime() > 0 || opened < config.connections())
+        && cap - System.nanoTime() > 0) {
       try (Crowd crowd = Crowd.open(readers(run, url, wave), url, "idle warm-up", wave, progress)) {
         opened += crowd.size();
+        attempted += wave;
+      }
+      if (opened == 0 && attempted >= config.connections()) {
+        // None of a full run's worth opened: the measured opening will say why.
+        break;
       }
       progress.accept(
           String.format(

@@ -46,8 +46,9 @@ import picocli.CommandLine.Parameters;
       "  idle     --connections idle connections opened as fast as the server takes them, held",
       "           for --hold: connections/s, failures, and with --pid the server's resident",
       "           memory per connection and its CPU (JIT compiler, collector) while they opened.",
-      "           Waves of connections are opened and closed during --warmup first, not",
-      "           counted, so that a cold JIT is not what is measured.",
+      "           Waves of connections are opened and closed first, not counted, for",
+      "           --warmup and until as many opened as are measured (at most 60 s), so that",
+      "           a cold JIT, the server's or the bench's, is not what is measured.",
       ""
     },
     footer = {
@@ -102,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       description =
           "fanout, latency: sending before the window; idle: opening and closing connections"
-              + " before the measured ones; not counted (default: ${DEFAULT-VALUE}).")
+              + " before the measured ones, and at least as many; not counted (default:"
+              + " ${DEFAULT-VALUE}).")
   Duration warmup;
 
   @Option(

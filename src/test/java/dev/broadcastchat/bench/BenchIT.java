@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BenchIT {
   private static final int CLIENTS = 20;
   private static final int SENDERS = 4;
+  private static final Pattern WARM_UP_LINE =
+      Pattern.compile("idle warm-up \\d+s: ([\\d,]+) opened and closed");
   private static ChatServer server;
 
   private final List<String> progress = new CopyOnWriteArrayList<>();
@@ -149,6 +153,28 @@ class BenchIT {
     assertThat(r.benchCpu().measuredNanos()).isPositive();
     assertThat(r.passed()).as(r.problems()).isTrue();
     assertThat(progress).anyMatch(line -> line.startsWith("idle hold 1s: 300 open, 0 dropped"));
+  }
+
+  @Test
+  void idleWarmsUpWithAsManyConnectionsAsItMeasures() throws Exception {
+    int connections = IdleBench.WARMUP_WAVE + 500;
+    BenchConfig config =
+        BenchConfig.defaults(Scenario.IDLE, URI.create(server.url()))
+            .withIdle(connections, Duration.ZERO, BenchConfig.NO_PID)
+            .withTiming(Duration.ofMillis(1), Duration.ofSeconds(1), Duration.ZERO);
+    IdleResult r = (IdleResult) Bench.run(config, progress::add);
+    assertThat(r.opened()).isEqualTo(connections);
+    List<Long> warmedUp =
+        progress.stream()
+            .map(WARM_UP_LINE::matcher)
+            .filter(Matcher::matches)
+            .map(m -> Long.parseLong(m.group(1).replace(",", "")))
+            .toList();
+    assertThat(warmedUp)
+        .as("a 1 ms warm-up still opens and closes a run's worth of connections, in waves")
+        .hasSize(2)
+        .last()
+        .isEqualTo(2L * IdleBench.WARMUP_WAVE);
   }
 
   @Test
