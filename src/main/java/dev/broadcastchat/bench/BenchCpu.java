@@ -9,11 +9,18 @@ import java.io.UncheckedIOException;
  *
  * @param cpu what the bench's process used meanwhile
  * @param measuredNanos how long that was
- * @param cores the processors the bench could run on (its affinity, as {@code taskset} sets it)
+ * @param cores the processors the bench could run on ({@link Runtime#availableProcessors}: its
+ *     affinity, as {@code taskset} sets it, or a container's CPU limit)
  */
 record BenchCpu(ProcessCpu cpu, long measuredNanos, int cores) {
   /** The share of its cores above which the bench says it was near its limit. */
   static final double NEAR_LIMIT = 0.9;
+
+  /**
+   * The shortest time measured that is reported: {@code /proc} counts CPU time in 10 ms ticks, so
+   * over less the share would be mostly rounding.
+   */
+  static final long MIN_MEASURED_NANOS = 100_000_000;
 
   BenchCpu {
     if (measuredNanos <= 0) {
@@ -56,9 +63,15 @@ record BenchCpu(ProcessCpu cpu, long measuredNanos, int cores) {
       this.startNanos = startNanos;
     }
 
-    /** What the bench used since {@link #start}; null if it can no longer be read. */
+    /**
+     * What the bench used since {@link #start}; null if it can no longer be read, or if that was
+     * less than {@link #MIN_MEASURED_NANOS} ago.
+     */
     BenchCpu stop() {
-      long elapsed = Math.max(1, System.nanoTime() - startNanos);
+      long elapsed = System.nanoTime() - startNanos;
+      if (elapsed < MIN_MEASURED_NANOS) {
+        return null;
+      }
       try {
         ProcessCpu used = ProcessCpu.sample(ProcessHandle.current().pid()).since(before);
         return new BenchCpu(used, elapsed, Runtime.getRuntime().availableProcessors());

@@ -21,7 +21,10 @@ final class IdleBench {
   /** Connections in one warm-up wave, at most. */
   static final int WARMUP_WAVE = 2000;
 
-  /** The longest the warm-up goes on past --warmup for as many connections as the run. */
+  /**
+   * The warm-up starts no new wave after this long (or after --warmup, if that is longer), even if
+   * it has not yet tried as many connections as the run measures.
+   */
   static final Duration WARMUP_CAP = Duration.ofSeconds(60);
 
   private final BenchConfig config;
@@ -88,9 +91,9 @@ final class IdleBench {
   }
 
   /**
-   * Opens and closes waves of connections for the warm-up time and until as many have opened as the
-   * run measures (at most {@link #WARMUP_CAP}); returns whether it opened any (none if the warm-up
-   * is 0).
+   * Opens and closes waves of connections for the warm-up time and until it has tried as many as
+   * the run measures (no new wave after {@link #WARMUP_CAP}); returns whether it opened any (none
+   * if the warm-up is 0).
    */
   private boolean warmUp(Run run, URI url) throws InterruptedException {
     if (config.warmup().isZero()) {
@@ -101,20 +104,17 @@ final class IdleBench {
     long cap = start + Math.max(config.warmup().toNanos(), WARMUP_CAP.toNanos());
     int wave = Math.min(config.connections(), WARMUP_WAVE);
     long opened = 0;
-    long attempted = 0;
-    // For --warmup at least, and until as many connections have opened as will be measured: the
-    // JIT compilers (the server's and the bench's own) compile a method only after thousands of
-    // calls, so a warm-up of fewer connections than the run leaves the opening path to be
-    // compiled while the measured connections open. Bounded, for a server that opens few or none.
-    while ((end - System.nanoTime() > 0 || opened < config.connections())
+    long tried = 0;
+    // For --warmup at least, and until as many connections have been tried as will be measured:
+    // the JIT compilers (the server's and the bench's own) compile a method only after thousands of
+    // calls, so a warm-up of fewer connections than the run leaves the opening path to be compiled
+    // while the measured connections open. Bounded in time, for a server that opens slowly. (A wave
+    // of which none opens ends the run: Crowd.open throws.)
+    while ((end - System.nanoTime() > 0 || tried < config.connections())
         && cap - System.nanoTime() > 0) {
       try (Crowd crowd = Crowd.open(readers(run, url, wave), url, "idle warm-up", wave, progress)) {
         opened += crowd.size();
-        attempted += wave;
-      }
-      if (opened == 0 && attempted >= config.connections()) {
-        // None of a full run's worth opened: the measured opening will say why.
-        break;
+        tried += wave;
       }
       progress.accept(
           String.format(

@@ -47,8 +47,8 @@ import picocli.CommandLine.Parameters;
       "           for --hold: connections/s, failures, and with --pid the server's resident",
       "           memory per connection and its CPU (JIT compiler, collector) while they opened.",
       "           Waves of connections are opened and closed first, not counted, for",
-      "           --warmup and until as many opened as are measured (at most 60 s), so that",
-      "           a cold JIT, the server's or the bench's, is not what is measured.",
+      "           --warmup and until as many were tried as are measured (no new wave after",
+      "           60 s), so that a cold JIT, the server's or the bench's, is not measured.",
       ""
     },
     footer = {

@@ -80,7 +80,7 @@ class BenchIT {
     assertThat(bench).as("the bench's own CPU over the window").isNotNull();
     assertThat(bench.cpu().totalNanos()).isPositive();
     assertThat(bench.measuredNanos()).isGreaterThanOrEqualTo(r.duration().toNanos() - 50_000_000);
-    assertThat(bench.cores()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(bench.coresUsed()).isLessThanOrEqualTo(bench.cores() + 0.1);
     assertThat(progress).anyMatch(line -> line.matches("fanout 1s: [\\d,]+ deliveries/s.*"));
   }
 
@@ -149,8 +149,6 @@ class BenchIT {
     assertThat(r.pid()).isEqualTo(pid);
     assertThat(r.serverCpu()).as("the server's CPU while the connections opened").isNotNull();
     assertThat(r.serverCpu().totalNanos()).isPositive();
-    assertThat(r.benchCpu()).as("the bench's own CPU while they opened").isNotNull();
-    assertThat(r.benchCpu().measuredNanos()).isPositive();
     assertThat(r.passed()).as(r.problems()).isTrue();
     assertThat(progress).anyMatch(line -> line.startsWith("idle hold 1s: 300 open, 0 dropped"));
   }
@@ -171,10 +169,9 @@ class BenchIT {
             .map(m -> Long.parseLong(m.group(1).replace(",", "")))
             .toList();
     assertThat(warmedUp)
-        .as("a 1 ms warm-up still opens and closes a run's worth of connections, in waves")
-        .hasSize(2)
-        .last()
-        .isEqualTo(2L * IdleBench.WARMUP_WAVE);
+        .as("a 1 ms warm-up still tries a run's worth of connections, in waves")
+        .hasSize(2);
+    assertThat(warmedUp.get(1)).isGreaterThanOrEqualTo((long) connections);
   }
 
   @Test
