@@ -33,7 +33,17 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = EXIT_FAILURE;
+    try {
+      code = run(args);
+    } catch (Throwable t) {
+      // An error the commands do not handle (a class that can no longer be loaded because the jar
+      // was overwritten under the running process, say). Without this exit the server's event
+      // loops, which are not daemon threads, would keep the process alive with nothing serving.
+      System.err.println("chat: unexpected failure, exiting");
+      t.printStackTrace();
+    }
+    System.exit(code);
   }
 
   /** Runs the command line and returns its exit code instead of exiting; tests call this. */
