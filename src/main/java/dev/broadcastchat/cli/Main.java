@@ -38,12 +38,13 @@ public final class Main implements Runnable {
       code = run(args);
     } catch (Throwable t) {
       // An error the commands do not handle (a class that can no longer be loaded because the jar
-      // was overwritten under the running process, say). Without this exit the server's event
+      // was overwritten under the running process, say). Without the exit below the server's event
       // loops, which are not daemon threads, would keep the process alive with nothing serving.
       System.err.println("chat: unexpected failure, exiting");
       t.printStackTrace();
+    } finally {
+      System.exit(code);
     }
-    System.exit(code);
   }
 
   /** Runs the command line and returns its exit code instead of exiting; tests call this. */

@@ -342,9 +342,13 @@ final class ServerCommand implements Callable<Integer> {
           new Signal(name),
           signal -> {
             if (stop.getCount() == 0) {
-              // A second signal (a second Ctrl-C) while shutting down: the operator will not wait.
-              log.warn("SIG{} again: exiting without waiting for connections", signal.getName());
-              Runtime.getRuntime().halt(Main.EXIT_FAILURE);
+              // A second signal (a second Ctrl-C) while shutting down: the operator will not wait,
+              // even if logging fails (its classes gone with a jar rebuilt under the server).
+              try {
+                log.warn("SIG{} again: exiting without waiting for connections", signal.getName());
+              } finally {
+                Runtime.getRuntime().halt(Main.EXIT_FAILURE);
+              }
             }
             signalName[0] = "SIG" + signal.getName();
             stop.countDown();

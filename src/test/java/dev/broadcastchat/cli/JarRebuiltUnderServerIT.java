@@ -26,7 +26,7 @@ class JarRebuiltUnderServerIT {
   @TempDir Path dir;
 
   @Test
-  @Timeout(60)
+  @Timeout(90)
   void theLauncherRebuildsIntoANewFileAndLeavesTheOpenJarAsItWas() throws Exception {
     Path project = Files.createDirectories(dir.resolve("project"));
     Path launcher = project.resolve("chat");
@@ -64,7 +64,7 @@ class JarRebuiltUnderServerIT {
   }
 
   @Test
-  @Timeout(120)
+  @Timeout(150)
   void aServerWhoseJarWasOverwrittenStillExitsOnSigterm() throws Exception {
     Path copy = dir.resolve("chat.jar");
     Files.copy(ChatProcess.jarPath(), copy);
