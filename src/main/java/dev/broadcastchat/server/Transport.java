@@ -41,7 +41,9 @@ public enum Transport {
    * a broadcast is one write per member of the room on that loop, and each connection closed posts
    * several. With Netty's 4096, a broadcast to 4,500 members on one loop overflowed the queue; the
    * kernel keeps what overflows, but Netty then logs a warning on every turn until it has caught
-   * up. {@code -Dio.netty.iouring.cqSize} still wins.
+   * up. Where the kernel offers completion entries of mixed sizes (6.18 does), Netty also keeps a
+   * Java view of every entry: about 4.5 MB of heap a loop at this size (docs/OPERATIONS.md). {@code
+   * -Dio.netty.iouring.cqSize} still wins.
    */
   static final int IO_URING_COMPLETION_QUEUE = 65_536;
 

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.broadcastchat.server.Transport;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,7 +34,7 @@ class BenchAtScaleIT {
     assumeTrue(
         maxFiles > CONNECTIONS + 200,
         () -> "a process may open " + maxFiles + " files here, too few for " + CONNECTIONS);
-    int port = freePort();
+    int port = ChatProcess.freePort();
     try (ChatProcess server =
         ChatProcess.jar(
             Map.of(), "server", "--port", Integer.toString(port), "--log-level", "warn")) {
@@ -72,12 +70,6 @@ class BenchAtScaleIT {
             .allMatch(line -> line.startsWith("Picked up JAVA_TOOL_OPTIONS"));
       }
       assertThat(server.stderr()).as("the server's stderr at WARN").isEmpty();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

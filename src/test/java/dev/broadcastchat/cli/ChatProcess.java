@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,13 @@ final class ChatProcess implements AutoCloseable {
       throw new IllegalStateException("no jar at " + jar + ": run the tests through 'mvn verify'");
     }
     return jar;
+  }
+
+  /** A port nothing listens on right now, for a server process to bind. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   static Path launcherPath() {

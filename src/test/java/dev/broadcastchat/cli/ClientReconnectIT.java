@@ -8,7 +8,6 @@ import dev.broadcastchat.server.ChatServer;
 import dev.broadcastchat.server.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -74,7 +73,7 @@ class ClientReconnectIT {
 
   @Test
   void theCliClientDrivenThroughAPipeReconnectsAfterAServerRestartAndSaysSo() throws Exception {
-    ServerConfig config = ServerConfig.defaults("127.0.0.1", freePort());
+    ServerConfig config = ServerConfig.defaults("127.0.0.1", ChatProcess.freePort());
     ChatServer first = start(config);
     try (ChatProcess client = ChatProcess.jar(Map.of(), "client", first.url(), "--nick", "x")) {
       client.awaitLine(WELCOME::equals, "welcoming", WAIT);
@@ -100,7 +99,7 @@ class ClientReconnectIT {
 
   @Test
   void aLineTypedWhileTheServerIsDownIsDeliveredExactlyOnceAfterItReturns() throws Exception {
-    ServerConfig config = ServerConfig.defaults("127.0.0.1", freePort());
+    ServerConfig config = ServerConfig.defaults("127.0.0.1", ChatProcess.freePort());
     ChatServer first = start(config);
     try (ChatProcess client = ChatProcess.jar(Map.of(), "client", first.url(), "--nick", "y")) {
       client.awaitLine(WELCOME::equals, "welcoming", WAIT);
@@ -139,12 +138,6 @@ class ClientReconnectIT {
   private static Predicate<String> said(String nick, String text) {
     Pattern pattern = Pattern.compile("\\[\\d\\d:\\d\\d\\] " + Pattern.quote(nick + ": " + text));
     return line -> pattern.matcher(line).matches();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** Another client, sharing none of the client's code: JDK WebSocket, Jackson trees. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.broadcastchat.server.ChatServer;
 import dev.broadcastchat.server.ServerConfig;
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +31,7 @@ class CommandLineIT {
 
   @Test
   void portFlagMovesTheServer() throws Exception {
-    int port = freePort();
+    int port = ChatProcess.freePort();
     try (ChatProcess server =
         ChatProcess.jar(Map.of(), "server", "--port", Integer.toString(port))) {
       assertListeningAndWelcoming(server, port);
@@ -43,14 +42,14 @@ class CommandLineIT {
 
   @Test
   void chatPortEnvironmentMovesTheServerAndTheFlagWins() throws Exception {
-    int envPort = freePort();
+    int envPort = ChatProcess.freePort();
     try (ChatProcess server =
         ChatProcess.jar(Map.of("CHAT_PORT", Integer.toString(envPort)), "server")) {
       assertListeningAndWelcoming(server, envPort);
       server.terminate();
       assertThat(server.waitFor(WAIT)).isZero();
     }
-    int flagPort = freePort();
+    int flagPort = ChatProcess.freePort();
     try (ChatProcess server =
         ChatProcess.jar(
             Map.of("CHAT_PORT", Integer.toString(envPort)),
@@ -69,7 +68,7 @@ class CommandLineIT {
     // launcher's flags whatever the environment that runs the tests has set.
     String launcher =
         "unset CHAT_JAVA_OPTS; export JAVA_HOME='" + jcmd.getParent().getParent() + "'; ";
-    int port = freePort();
+    int port = ChatProcess.freePort();
     try (ChatProcess server = ChatProcess.shell(launcher + "exec ./chat server --port " + port)) {
       assertListeningAndWelcoming(server, port);
       assertThat(jvmFlags(jcmd, server))
@@ -79,7 +78,7 @@ class CommandLineIT {
               "-XX:InlineSmallCode=1500",
               YOUNG_GENERATION_48_MB);
     }
-    int other = freePort();
+    int other = ChatProcess.freePort();
     try (ChatProcess server =
         ChatProcess.shell(
             launcher
@@ -112,7 +111,7 @@ class CommandLineIT {
 
   @Test
   void jarServesTheWebClientFromItsOwnResources() throws Exception {
-    int port = freePort();
+    int port = ChatProcess.freePort();
     try (ChatProcess server =
         ChatProcess.jar(Map.of(), "server", "--port", Integer.toString(port))) {
       assertThat(server.nextLine(WAIT)).as("stderr: %s", server.stderr()).startsWith("listening");
@@ -138,7 +137,7 @@ class CommandLineIT {
 
   @Test
   void clientPointedAtAPortWithNoServerSaysConnectionRefusedAndExits1() throws Exception {
-    int port = freePort();
+    int port = ChatProcess.freePort();
     String url = "ws://127.0.0.1:" + port + "/";
     try (ChatProcess client = ChatProcess.jar(Map.of(), "client", url)) {
       client.process().getOutputStream().close();
@@ -203,8 +202,8 @@ class CommandLineIT {
 
   @Test
   void aServerWhoseRedisIsNotReachableYetListensAndIsNotReady() throws Exception {
-    int port = freePort();
-    int nothingThere = freePort();
+    int port = ChatProcess.freePort();
+    int nothingThere = ChatProcess.freePort();
     try (ChatProcess server =
         ChatProcess.jar(
             Map.of("CHAT_REDIS", "redis://127.0.0.1:" + nothingThere),
@@ -281,11 +280,5 @@ class CommandLineIT {
               }
             })
         .join();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

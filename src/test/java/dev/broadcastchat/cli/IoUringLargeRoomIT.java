@@ -15,9 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +47,7 @@ class IoUringLargeRoomIT {
   void aBroadcastToMoreMembersThanTheDefaultQueueHoldsLogsNoOverflow() throws Exception {
     Throwable cause = Transport.IO_URING.unavailabilityCause();
     assumeTrue(cause == null, () -> "io_uring does not load here: " + cause);
-    int port = freePort();
+    int port = ChatProcess.freePort();
     EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try (ChatProcess server =
         ChatProcess.jar(
@@ -128,12 +126,6 @@ class IoUringLargeRoomIT {
 
   private static List<String> tail(List<String> lines) {
     return lines.subList(Math.max(0, lines.size() - 5), lines.size());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   /**
