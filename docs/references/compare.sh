@@ -192,12 +192,10 @@ for round in $(seq 1 "$rounds"); do
       failed=1
       continue
     fi
-    pid_option=()
-    [ "$scenario" = idle ] && pid_option=(--pid "$server_pid")
     cpu_before="$(cpu_ticks "$server_pid")"
     started="$(date +%s.%N)"
     "${bench_env[@]}" taskset -c "$bench_core" "$root/chat" bench "$scenario" \
-      --url "ws://127.0.0.1:$port/" "${pid_option[@]}" --json "$@" \
+      --url "ws://127.0.0.1:$port/" --pid "$server_pid" --json "$@" \
       >"$logs/$run.bench.json" 2>"$logs/$run.bench.err"
     bench_rc=$?
     ended="$(date +%s.%N)"
@@ -242,11 +240,14 @@ def pick(r, key):
 columns = {
     "idle": ["connections_per_s", "rss_per_connection_from_cold_bytes",
              "server_cpu_per_connection_us", "failed", "server_cpu_s"],
-    "fanout": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost", "server_cpu_s"],
-    "latency": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost", "server_cpu_s"],
+    "fanout": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost",
+               "server_cores_used", "server_cpu_per_delivery_us", "server_cpu_s"],
+    "latency": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost",
+                "server_cores_used", "server_cpu_per_delivery_us", "server_cpu_s"],
 }[scenario]
 print(f"{scenario}: median (lowest to highest) of every run that gave a result, passed or not;"
-      " server CPU over the whole bench run")
+      " server_cpu_s over the whole bench run, the server's other figures over what the bench"
+      " measured (the window, or the opening)")
 print("| server | runs passed | " + " | ".join(columns) + " |")
 print("| --- | --- |" + " --- |" * len(columns))
 for name in order:

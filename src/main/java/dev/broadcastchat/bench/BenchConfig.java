@@ -28,7 +28,8 @@ import java.util.Objects;
  * @param drain how long to wait after the window for messages still in flight (fanout, latency)
  * @param connections idle connections to open (idle)
  * @param hold how long they stay open once all are (idle)
- * @param pid the server's process, to read its resident memory; {@link #NO_PID} for none (idle)
+ * @param pid the server's process, to read its CPU time (every scenario) and its resident memory
+ *     (idle); {@link #NO_PID} for none
  * @param concurrency connects and handshakes in flight at most
  * @param sources loopback source addresses to spread connections over (127.0.0.1, .2, ...)
  * @param threads event loop threads
@@ -214,6 +215,13 @@ public record BenchConfig(
     Copy c = new Copy(this);
     c.connections = connections;
     c.hold = hold;
+    c.pid = pid;
+    return c.build();
+  }
+
+  /** The server's process, to read its CPU time over what the run measures. */
+  public BenchConfig withPid(long pid) {
+    Copy c = new Copy(this);
     c.pid = pid;
     return c.build();
   }

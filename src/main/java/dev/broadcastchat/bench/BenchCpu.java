@@ -1,7 +1,5 @@
 package dev.broadcastchat.bench;
 
-import java.io.UncheckedIOException;
-
 /**
  * The bench's own CPU time over what it measured (the window of {@code fanout} and {@code latency},
  * the opening of {@code idle}). A load generator that runs out of its cores measures itself rather
@@ -15,12 +13,6 @@ import java.io.UncheckedIOException;
 record BenchCpu(ProcessCpu cpu, long measuredNanos, int cores) {
   /** The share of its cores above which the bench says it was near its limit. */
   static final double NEAR_LIMIT = 0.9;
-
-  /**
-   * The shortest time measured that is reported: {@code /proc} counts CPU time in 10 ms ticks, so
-   * over less the share would be mostly rounding.
-   */
-  static final long MIN_MEASURED_NANOS = 100_000_000;
 
   BenchCpu {
     if (measuredNanos <= 0) {
@@ -46,38 +38,27 @@ record BenchCpu(ProcessCpu cpu, long measuredNanos, int cores) {
    * and then there is nothing to report.
    */
   static Meter start() {
-    try {
-      return new Meter(ProcessCpu.sample(ProcessHandle.current().pid()), System.nanoTime());
-    } catch (UncheckedIOException e) {
-      return null;
-    }
+    ProcessCpu.Meter meter = ProcessCpu.meter(ProcessHandle.current().pid());
+    return meter == null ? null : new Meter(meter);
   }
 
   /** A measurement under way. */
   static final class Meter {
-    private final ProcessCpu.Sample before;
-    private final long startNanos;
+    private final ProcessCpu.Meter process;
 
-    private Meter(ProcessCpu.Sample before, long startNanos) {
-      this.before = before;
-      this.startNanos = startNanos;
+    private Meter(ProcessCpu.Meter process) {
+      this.process = process;
     }
 
     /**
      * What the bench used since {@link #start}; null if it can no longer be read, or if that was
-     * less than {@link #MIN_MEASURED_NANOS} ago.
+     * less than {@link ProcessCpu#MIN_MEASURED_NANOS} ago.
      */
     BenchCpu stop() {
-      long elapsed = System.nanoTime() - startNanos;
-      if (elapsed < MIN_MEASURED_NANOS) {
-        return null;
-      }
-      try {
-        ProcessCpu used = ProcessCpu.sample(ProcessHandle.current().pid()).since(before);
-        return new BenchCpu(used, elapsed, Runtime.getRuntime().availableProcessors());
-      } catch (UncheckedIOException e) {
-        return null;
-      }
+      ProcessCpu.Interval used = process.stop();
+      return used == null
+          ? null
+          : new BenchCpu(used.cpu(), used.nanos(), Runtime.getRuntime().availableProcessors());
     }
   }
 }

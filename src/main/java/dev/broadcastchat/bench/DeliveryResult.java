@@ -34,6 +34,7 @@ import java.util.Locale;
  * @param stalled connections that opened and never read (slow consumers), not receivers
  * @param stalledClosed of those, how many the server closed before the run ended
  * @param stalledCloseCode the close code the first of those got, or -1 (none, or no close frame)
+ * @param serverCpu the server's CPU over the window, null without {@code --pid} or if not read
  * @param benchCpu the bench's own CPU over the window, null if not read
  */
 public record DeliveryResult(
@@ -60,6 +61,7 @@ public record DeliveryResult(
     int stalled,
     int stalledClosed,
     int stalledCloseCode,
+    ServerCpu serverCpu,
     BenchCpu benchCpu)
     implements BenchResult {
 

@@ -67,7 +67,7 @@ final class FanoutBench {
         Sender sender = newSender(i, senders, run, client);
         client.channel().eventLoop().execute(() -> client.startSending(sender, window, start));
       }
-      BenchCpu benchCpu = reportEachSecond(run, start, window, receivers);
+      WindowCpu cpu = reportEachSecond(run, start, window);
       Tally totals = drain(run, window, receivers, stalledClients);
       return new DeliveryResult(
           config.scenario(),
@@ -98,7 +98,8 @@ final class FanoutBench {
               .filter(code -> code >= 0)
               .findFirst()
               .orElse(-1),
-          benchCpu);
+          cpu.server(),
+          cpu.bench());
     }
   }
 
@@ -122,26 +123,41 @@ final class FanoutBench {
     return new OpenLoopSender(index, run, client.channel(), client.stats(), config.rate(), phase);
   }
 
+  /** The server's and the bench's CPU over the window; either null where it was not read. */
+  private record WindowCpu(ServerCpu server, BenchCpu bench) {}
+
   /**
    * Until the window ends, a line each second: deliveries per second, p99, what was lost. Returns
-   * the bench's own CPU over the window, null if it could not be read.
+   * the CPU the bench and (with {@code --pid}) the server used over the window.
    */
-  private BenchCpu reportEachSecond(Run run, long start, Window window, int receivers)
+  private WindowCpu reportEachSecond(Run run, long start, Window window)
       throws InterruptedException {
     long lastNanos = start;
     long lastDeliveries = 0;
     BenchCpu.Meter benchCpu = null;
+    ProcessCpu.Meter serverCpu = null;
+    long deliveriesBefore = 0;
     boolean windowBegun = false;
     for (long tick = start + SECOND; ; tick += SECOND) {
       long until = Math.min(tick, window.end());
       if (!windowBegun && window.start() <= until) {
         sleepUntil(run, window.start());
+        if (config.pid() != BenchConfig.NO_PID) {
+          deliveriesBefore = deliveriesSoFar();
+          serverCpu = ProcessCpu.meter(config.pid());
+        }
         benchCpu = BenchCpu.start();
         windowBegun = true;
       }
       sleepUntil(run, until);
       if (tick >= window.end()) {
-        return benchCpu == null ? null : benchCpu.stop();
+        BenchCpu bench = benchCpu == null ? null : benchCpu.stop();
+        ProcessCpu.Interval server = serverCpu == null ? null : serverCpu.stop();
+        return new WindowCpu(
+            server == null
+                ? null
+                : new ServerCpu(server.cpu(), server.nanos(), deliveriesSoFar() - deliveriesBefore),
+            bench);
       }
       long now = run.now();
       Tally t = loops.sum(LoopStats::progress);
@@ -171,6 +187,15 @@ final class FanoutBench {
       }
       progress.accept(line.toString());
     }
+  }
+
+  /** Every receiver's first arrivals so far, whenever their messages were sent. */
+  private long deliveriesSoFar() throws InterruptedException {
+    long sum = 0;
+    for (long loop : loops.collect(LoopStats::deliveries)) {
+      sum += loop;
+    }
+    return sum;
   }
 
   private static void sleepUntil(Run run, long nanos) throws InterruptedException {

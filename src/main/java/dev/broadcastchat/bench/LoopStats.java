@@ -105,6 +105,12 @@ final class LoopStats {
     }
   }
 
+  /** Messages that reached a receiver for the first time so far, whenever they were sent. */
+  long deliveries() {
+    assert loop.inEventLoop();
+    return deliveries;
+  }
+
   /** The counts so far, with the latencies recorded since the last call. */
   Tally progress() {
     assert loop.inEventLoop();

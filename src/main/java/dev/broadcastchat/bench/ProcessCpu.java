@@ -42,6 +42,12 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
 
   private static final long NANOS_PER_TICK = 1_000_000_000L / TICKS_PER_SECOND;
 
+  /**
+   * The shortest time a {@link Meter} reports on: {@code /proc} counts CPU time in 10 ms ticks, so
+   * over less a share of a core would be mostly rounding.
+   */
+  static final long MIN_MEASURED_NANOS = 100_000_000;
+
   private static final List<String> COMPILER_NAMES =
       List.of("C1 CompilerThre", "C2 CompilerThre", "JVMCI CompilerT", "JIT Compilation");
 
@@ -127,6 +133,55 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
     } catch (RuntimeException e) {
       throw new UncheckedIOException(
           new IOException("cannot parse " + process + "'s stat: " + e.getMessage(), e));
+    }
+  }
+
+  /**
+   * Starts measuring process {@code pid}; null where its CPU time cannot be read (no such process,
+   * not Linux), and then there is nothing to report.
+   */
+  static Meter meter(long pid) {
+    try {
+      return new Meter(pid, sample(pid), System.nanoTime());
+    } catch (UncheckedIOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * What a process used over a measured time.
+   *
+   * @param cpu its CPU time meanwhile
+   * @param nanos how long that was, by the clock
+   */
+  record Interval(ProcessCpu cpu, long nanos) {}
+
+  /** A measurement of one process under way. */
+  static final class Meter {
+    private final long pid;
+    private final Sample before;
+    private final long startNanos;
+
+    private Meter(long pid, Sample before, long startNanos) {
+      this.pid = pid;
+      this.before = before;
+      this.startNanos = startNanos;
+    }
+
+    /**
+     * What the process used since {@link #meter}; null if it can no longer be read (it ended), or
+     * if that was less than {@link #MIN_MEASURED_NANOS} ago.
+     */
+    Interval stop() {
+      long elapsed = System.nanoTime() - startNanos;
+      if (elapsed < MIN_MEASURED_NANOS) {
+        return null;
+      }
+      try {
+        return new Interval(sample(pid).since(before), elapsed);
+      } catch (UncheckedIOException e) {
+        return null;
+      }
     }
   }
 

@@ -51,6 +51,25 @@ public final class Report {
             fmt("%,d never read; %,d closed by the server", r.stalled(), r.stalledClosed())
                 + (r.stalledCloseCode() >= 0 ? fmt(" (%d)", r.stalledCloseCode()) : ""));
       }
+      ServerCpu server = r.serverCpu();
+      if (server != null) {
+        row(
+            out,
+            "server CPU",
+            fmt(
+                "%.2f s in the %.2f s window: %.2f of a core, %s (JIT compiler %.2f s,"
+                    + " collector %.2f s)",
+                server.cpu().totalNanos() / 1e9,
+                server.measuredNanos() / 1e9,
+                server.coresUsed(),
+                server.delivered()
+                    ? fmt(
+                        "%.2f us a delivery (%,d arrived)",
+                        server.microsPerDelivery(), server.deliveries())
+                    : "no delivery arrived",
+                server.cpu().compilerNanos() / 1e9,
+                server.cpu().collectorNanos() / 1e9));
+      }
     } else if (result instanceof IdleResult r) {
       row(out, "scenario", "idle against " + r.url());
       row(out, "opened", fmt("%,d of %,d", r.opened(), r.connections()));
@@ -155,6 +174,20 @@ public final class Report {
       m.put("stalled", r.stalled());
       m.put("stalled_closed", r.stalledClosed());
       m.put("stalled_close_code", r.stalledCloseCode() >= 0 ? r.stalledCloseCode() : null);
+      ServerCpu server = r.serverCpu();
+      m.put(
+          "server_cpu_window_s", server == null ? null : round(server.cpu().totalNanos() / 1e9, 2));
+      m.put("server_cores_used", server == null ? null : round(server.coresUsed(), 3));
+      m.put(
+          "server_cpu_per_delivery_us",
+          server == null || !server.delivered() ? null : round(server.microsPerDelivery(), 3));
+      m.put("server_deliveries_in_window", server == null ? null : server.deliveries());
+      m.put(
+          "server_compiler_cpu_window_s",
+          server == null ? null : round(server.cpu().compilerNanos() / 1e9, 2));
+      m.put(
+          "server_collector_cpu_window_s",
+          server == null ? null : round(server.cpu().collectorNanos() / 1e9, 2));
     } else if (result instanceof IdleResult r) {
       m.put("scenario", Scenario.IDLE.cliName());
       m.put("url", r.url().toString());

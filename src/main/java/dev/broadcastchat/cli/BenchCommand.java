@@ -43,6 +43,9 @@ import picocli.CommandLine.Parameters;
       "           slow consumers cost them, and the server should close the stalled ones (1013).",
       "  latency  the same, each sender at --rate messages/s (open loop): latency under a given",
       "           load, measured from when each message was due.",
+      "           With --pid, both report the server's CPU over the window: how much of a",
+      "           core it used and its CPU per delivery, which compares servers fairly where",
+      "           the bench runs out of its own core first.",
       "  idle     --connections idle connections opened as fast as the server takes them, held",
       "           for --hold: connections/s, failures, and with --pid the server's resident",
       "           memory per connection and its CPU (JIT compiler, collector) while they opened.",
@@ -154,7 +157,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--pid",
       description =
-          "idle: the server's process id, to report its resident memory per connection and"
+          "The server's process id on this machine. fanout, latency: report its CPU over the"
+              + " window, in cores and per delivery. idle: its resident memory per connection and"
               + " its CPU time while the connections opened.")
   Long pid;
 
@@ -195,8 +199,7 @@ final class BenchCommand implements Callable<Integer> {
           Map.entry("--drain", EnumSet.of(Scenario.FANOUT, Scenario.LATENCY)),
           Map.entry("--rate", EnumSet.of(Scenario.LATENCY)),
           Map.entry("--connections", EnumSet.of(Scenario.IDLE)),
-          Map.entry("--hold", EnumSet.of(Scenario.IDLE)),
-          Map.entry("--pid", EnumSet.of(Scenario.IDLE)));
+          Map.entry("--hold", EnumSet.of(Scenario.IDLE)));
 
   @Override
   public Integer call() throws InterruptedException {

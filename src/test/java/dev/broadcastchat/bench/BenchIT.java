@@ -81,7 +81,29 @@ class BenchIT {
     assertThat(bench.cpu().totalNanos()).isPositive();
     assertThat(bench.measuredNanos()).isGreaterThanOrEqualTo(r.duration().toNanos() - 50_000_000);
     assertThat(bench.coresUsed()).isLessThanOrEqualTo(bench.cores() + 0.1);
+    assertThat(r.serverCpu()).as("not read without the server's pid").isNull();
     assertThat(progress).anyMatch(line -> line.matches("fanout 1s: [\\d,]+ deliveries/s.*"));
+  }
+
+  @Test
+  void withThePidTheServersCpuOverTheWindowIsMeasured() throws Exception {
+    // The server runs in this process, so its figure includes the bench's: what is checked here is
+    // that it is read over the window and divided by what arrived in it.
+    long pid = ProcessHandle.current().pid();
+    DeliveryResult r =
+        (DeliveryResult)
+            Bench.run(
+                config(Scenario.LATENCY, server.url()).withRate(50).withPid(pid), progress::add);
+    assertConsistent(r);
+    ServerCpu cpu = r.serverCpu();
+    assertThat(cpu).as("the server's CPU over the window").isNotNull();
+    assertThat(cpu.measuredNanos()).isGreaterThanOrEqualTo(r.duration().toNanos() - 50_000_000);
+    assertThat(cpu.cpu().totalNanos()).isPositive();
+    // Open loop at a fixed rate: what arrives in the window is about what was sent in it, give or
+    // take the messages in flight at either end.
+    assertThat(cpu.deliveries()).isBetween(r.deliveries() / 2, r.deliveries() * 2);
+    assertThat(cpu.microsPerDelivery()).isEqualTo(cpu.cpu().totalNanos() / 1e3 / cpu.deliveries());
+    assertThat(r.benchCpu()).isNotNull();
   }
 
   @ParameterizedTest

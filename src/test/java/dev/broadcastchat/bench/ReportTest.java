@@ -16,6 +16,10 @@ class ReportTest {
   }
 
   private static DeliveryResult fanout(long lost, BenchCpu benchCpu) {
+    return fanout(lost, null, benchCpu);
+  }
+
+  private static DeliveryResult fanout(long lost, ServerCpu serverCpu, BenchCpu benchCpu) {
     return new DeliveryResult(
         Scenario.FANOUT,
         URI.create("ws://127.0.0.1:8080/?room=bench"),
@@ -40,6 +44,7 @@ class ReportTest {
         10,
         10,
         1013,
+        serverCpu,
         benchCpu);
   }
 
@@ -105,6 +110,41 @@ class ReportTest {
         .contains(
             "bench CPU         9.70 s in the 10.00 s window: 0.97 of 1 core (JIT compiler 0.40 s)")
         .contains("the bench was near its CPU limit: what it measured may be its own limit");
+  }
+
+  @Test
+  void givesTheServersCpuOverTheWindowInCoresAndPerDelivery() throws Exception {
+    ServerCpu server =
+        new ServerCpu(new ProcessCpu(7_500 * MS, 300 * MS, 100 * MS), 10_000 * MS, 2_000_000);
+    JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0, server, null)));
+    assertThat(json.get("server_cpu_window_s").asDouble()).isEqualTo(7.5);
+    assertThat(json.get("server_cores_used").asDouble()).isEqualTo(0.75);
+    assertThat(json.get("server_cpu_per_delivery_us").asDouble()).isEqualTo(3.75);
+    assertThat(json.get("server_deliveries_in_window").asLong()).isEqualTo(2_000_000);
+    assertThat(json.get("server_compiler_cpu_window_s").asDouble()).isEqualTo(0.3);
+    assertThat(json.get("server_collector_cpu_window_s").asDouble()).isEqualTo(0.1);
+    assertThat(Report.table(fanout(0, server, null)))
+        .contains(
+            "server CPU        7.50 s in the 10.00 s window: 0.75 of a core, 3.75 us a delivery"
+                + " (2,000,000 arrived) (JIT compiler 0.30 s, collector 0.10 s)");
+  }
+
+  @Test
+  void aServerThatDeliveredNothingHasNoCostPerDelivery() throws Exception {
+    ServerCpu server = new ServerCpu(new ProcessCpu(200 * MS, 0, 0), 1_000 * MS, 0);
+    JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0, server, null)));
+    assertThat(json.get("server_cores_used").asDouble()).isEqualTo(0.2);
+    assertThat(json.get("server_cpu_per_delivery_us").isNull()).isTrue();
+    assertThat(Report.table(fanout(0, server, null)))
+        .contains("0.20 of a core, no delivery arrived");
+  }
+
+  @Test
+  void withoutThePidTheServersCpuIsLeftOut() throws Exception {
+    JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0)));
+    assertThat(json.get("server_cpu_window_s").isNull()).isTrue();
+    assertThat(json.get("server_cpu_per_delivery_us").isNull()).isTrue();
+    assertThat(Report.table(fanout(0))).doesNotContain("server CPU");
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** Bad bench options: exit 2 with one line naming the option, and nothing started. */
@@ -55,10 +57,14 @@ class BenchCommandTest {
             "chat: transport: 'kqueue' (expected: epoll, io_uring, nio)" + System.lineSeparator());
   }
 
-  @Test
-  void aPidThatIsNotRunningIsAUsageError() {
-    assertThat(run("bench", "idle", "--pid", "999999999")).isEqualTo(Main.EXIT_USAGE);
-    assertThat(err.toString()).contains("pid: 999999999").hasLineCount(1);
+  @ParameterizedTest
+  @ValueSource(strings = {"fanout", "latency", "idle"})
+  void everyScenarioTakesAPidAndOneThatIsNotRunningIsAUsageError(String scenario) {
+    assertThat(run("bench", scenario, "--pid", "999999999")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(err.toString())
+        .isEqualTo(
+            "chat: pid: 999999999 (expected: a running process on this machine)"
+                + System.lineSeparator());
   }
 
   @Test

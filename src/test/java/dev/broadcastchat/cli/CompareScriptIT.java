@@ -61,6 +61,31 @@ class CompareScriptIT {
 
   @Test
   @Timeout(150)
+  void givesEachFanoutRunTheServersCpuOverTheWindow() throws Exception {
+    Path out = dir.resolve("fanout.jsonl");
+    try (ChatProcess compare =
+        ChatProcess.shell(
+            "docs/references/compare.sh --rounds 1 --servers chat --out "
+                + out
+                + " fanout --clients 20 --senders 2 --warmup 0s --duration 1s --drain 2s")) {
+      assertThat(compare.waitFor(WAIT)).as("exit code; stderr: %s", compare.stderr()).isZero();
+      List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+      assertThat(lines).hasSize(1);
+      JsonNode bench = new ObjectMapper().readTree(lines.get(0)).get("bench");
+      assertThat(bench.get("deliveries").asLong()).isPositive();
+      assertThat(bench.get("server_deliveries_in_window").asLong())
+          .as("the bench was given the server's pid: %s", bench)
+          .isPositive();
+      assertThat(bench.get("server_cpu_per_delivery_us").asDouble()).isPositive();
+      assertThat(bench.get("server_cores_used").asDouble()).isPositive();
+      assertThat(compare.stdoutSoFar())
+          .anySatisfy(line -> assertThat(line).contains("server_cpu_per_delivery_us"))
+          .anySatisfy(line -> assertThat(line).startsWith("| chat | 1 of 1 | "));
+    }
+  }
+
+  @Test
+  @Timeout(150)
   void refusesAnUnknownOrRepeatedServerWithOneLineAndExitCode2() throws Exception {
     try (ChatProcess compare =
         ChatProcess.shell("docs/references/compare.sh --servers nginx idle")) {
