@@ -80,7 +80,15 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
             : new KeepAlive(config.pingInterval(), config.pingTimeout(), metrics);
     this.services =
         new SessionServices(
-            rooms, bus, config, metrics, refusals, new GuestNames(), keepAlive, limiter);
+            rooms,
+            bus,
+            config,
+            metrics,
+            refusals,
+            new GuestNames(),
+            keepAlive,
+            limiter,
+            sslContext == null);
   }
 
   /**

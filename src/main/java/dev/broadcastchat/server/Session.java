@@ -26,11 +26,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -541,9 +544,17 @@ final class Session extends KeepAlive.Peer implements Member {
       // The common case: the whole batch, joined, in one write.
       ByteBuf frames = batch.frames(protocol);
       if (frames != null && !slowConsumer()) {
-        frameWriter.write(frames.retainedDuplicate(), frameWriter.voidPromise());
-        wroteSinceFlush = true;
-        return frames.readableBytes();
+        int bytes = frames.readableBytes();
+        int written = writeStraight(frames);
+        if (written < bytes) {
+          ByteBuf rest =
+              written == 0
+                  ? frames.retainedDuplicate()
+                  : frames.retainedSlice(frames.readerIndex() + written, bytes - written);
+          frameWriter.write(rest, frameWriter.voidPromise());
+          wroteSinceFlush = true;
+        }
+        return bytes;
       }
       return 0;
     }
@@ -595,6 +606,35 @@ final class Session extends KeepAlive.Peer implements Member {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Writes {@code frames} to the socket directly, the way Netty's epoll transport would after a
+   * flush, when nothing is queued in the channel before them: a broadcast to a live receiver then
+   * costs no pipeline pass, outbound entry, duplicate or flush. Only where frames reach the socket
+   * as they are (epoll, no TLS), and only on the channel's loop, which is where the channel closes:
+   * an open channel's socket is its own. Returns the bytes the kernel took, 0 when the frames are
+   * to go through the pipeline (not such a channel, something queued, the socket full, an error the
+   * pipeline's write will meet again and handle as it does any other).
+   */
+  private int writeStraight(ByteBuf frames) {
+    if (!services.plainSockets()
+        || !(channel instanceof EpollSocketChannel epoll)
+        || !frames.hasMemoryAddress()
+        || !channel.isActive()) {
+      return 0;
+    }
+    ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+    if (queued == null || queued.totalPendingWriteBytes() != 0) {
+      return 0;
+    }
+    try {
+      // send(2), as Netty does: write(2) on a socket also passes through the file layer.
+      return ((Socket) epoll.fd())
+          .sendAddress(frames.memoryAddress(), frames.readerIndex(), frames.writerIndex());
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** Writes the envelope's frame unless the replay covered it; returns the bytes written. */

@@ -10,6 +10,8 @@ import dev.broadcastchat.room.Rooms;
  *
  * @param keepAlive the keepalive sweep, or null when pings are off
  * @param limiter what counted each connection when it opened, to be given its count back
+ * @param plainSockets whether frames reach the socket as they are, with no handler (TLS) between
+ *     the WebSocket encoder and the socket: then a session may write them to the socket itself
  */
 record SessionServices(
     Rooms rooms,
@@ -19,4 +21,5 @@ record SessionServices(
     Refusals refusals,
     GuestNames guestNames,
     KeepAlive keepAlive,
-    ConnectionLimiter limiter) {}
+    ConnectionLimiter limiter,
+    boolean plainSockets) {}

@@ -103,6 +103,49 @@ class TransportIT {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @Timeout(60)
+  void aReaderThatPausesGetsEveryMessageWholeAndInOrderOnceItReadsAgain(Transport transport)
+      throws Exception {
+    ServerConfig config =
+        ServerConfig.defaults("127.0.0.1", 0)
+            .withMaxQueuedBytes(64L << 20)
+            .withRate(0, ServerConfig.DEFAULT_BURST);
+    // 6 MB for a reader with a 4 KiB receive buffer, more than the kernel's largest send buffer
+    // (4 MiB here): the socket fills while broadcasts keep coming, so that on epoll some go
+    // straight to the socket, one is cut short by a full socket and the rest wait in the channel.
+    int messages = 6_000;
+    try (ChatServer server = start(transport, config);
+        TestClient sender = TestClient.connect(URI.create(server.url()))) {
+      assertThat(sender.nextMessage()).isEqualTo(WELCOME);
+      String me = sender.address();
+      try (RawWebSocket paused = RawWebSocket.connect(server.address(), 4096)) {
+        assertThat(paused.readFrame().text()).isEqualTo(WELCOME);
+        for (int sent = 0; sent < messages; sent += 50) {
+          for (int i = 0; i < 50; i++) {
+            sender.send(sent + i + " " + TEXT);
+          }
+          assertThat(sender.nextChatMessages(50)).hasSize(50);
+        }
+        int next = 0;
+        while (next < messages) {
+          Frame f = paused.readFrame();
+          assertThat(f).as("frame after message %d", next - 1).isNotNull();
+          assertThat(f.opcode())
+              .as("frame after message %d: %s", next - 1, f)
+              .isEqualTo(Frame.TEXT);
+          assertThat(f.fin()).isTrue();
+          if (f.text().startsWith(me + ": ")) {
+            assertThat(f.text()).isEqualTo(me + ": " + next + " " + TEXT);
+            next++;
+          }
+        }
+      }
+      assertThat(Scrape.of(server).value("chat_slow_consumers_closed_total")).isZero();
+    }
+  }
+
   /**
    * Sends from {@code sender} in windows read back by the sender itself, so that only {@code slow},
    * which never reads, falls behind, until the server has closed it; then checks what it got.
