@@ -27,10 +27,12 @@ public interface Member {
   WireProtocol protocol();
 
   /**
-   * Queues a batch of broadcasts for this member, in order, without flushing. The member takes what
-   * it needs (retaining duplicates of frames); the caller keeps the batch and releases it.
+   * Hands a batch of broadcasts to this member's connection, in order: what cannot go to the socket
+   * at once is queued until {@link #flush}. The member takes what it needs (retaining duplicates of
+   * frames); the caller keeps the batch and releases it.
    *
-   * @return the bytes of frames queued for the connection now (0 if none, or if they wait)
+   * @return the bytes of frames written or queued for the connection now (0 if none, or if they
+   *     wait)
    */
   int deliver(Batch batch);
 
