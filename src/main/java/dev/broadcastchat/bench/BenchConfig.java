@@ -158,7 +158,7 @@ public record BenchConfig(
 
   /**
    * io_uring where it loads, else the platform's default (epoll, else NIO). Measured on 2 cores
-   * with one loop (docs/PERFORMANCE.md, "io_uring"), an io_uring bench opened 3 to 22% more
+   * with one loop (docs/performance-log.md, "io_uring"), an io_uring bench opened 3 to 22% more
    * connections a second than an epoll one and took 24 to 30% more fan-out deliveries: each turn of
    * its loop hands the kernel all its connects, reads and writes in one system call instead of one
    * each, so its own core runs out later.

@@ -25,8 +25,9 @@ import java.util.stream.Collectors;
  *   <li>{@link #EPOLL}, the default on Linux: readiness, one system call per read and per write.
  *   <li>{@link #IO_URING}: a recent Linux kernel, where not turned off by the kernel or a seccomp
  *       profile. A loop hands the kernel all its reads and writes of one turn in one system call:
- *       measured on 2 cores (docs/PERFORMANCE.md, "io_uring"), a third more fan-out in the median
- *       and a fifth less CPU at a fixed rate, for a few hundred bytes more per idle connection.
+ *       measured on 2 cores (docs/performance-log.md, "io_uring"), a third more fan-out in the
+ *       median and a fifth less CPU at a fixed rate, for a few hundred bytes more per idle
+ *       connection.
  *   <li>{@link #NIO}: the JDK's selector, wherever neither native transport loads.
  * </ul>
  */
