@@ -88,7 +88,8 @@ public final class ChatServer implements AutoCloseable {
     // No acceptor thread of its own: the listeners live on one of the connections' loops, so an
     // accepted connection that lands on that loop is registered in place rather than handed over
     // through another thread's task queue and wake-up. On one core that hand-over cost a context
-    // switch per batch of accepts (docs/performance-log.md, "What limits connections per second").
+    // switch per batch of accepts (docs/performance-log.md, "What limits connections per second,
+    // found").
     this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
     this.allChannels = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
