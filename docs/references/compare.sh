@@ -14,6 +14,7 @@
 # The references come from target/benchmarks.jar, built here when it is missing, and run with
 # the launcher's heap and collector flags. CHAT_JAVA_OPTS reaches the chat servers; no other
 # CHAT_* variable reaches any server or the bench, so that "chat" is the server as users start it.
+# The bench is given each run's server with --pid, so the bench options must not name one.
 # Exit codes: 0 every run passed; 1 a run failed (the bench exited non-zero, as it does when a
 # server loses messages), a server did not start, or a build failed; 2 bad usage, a missing tool
 # or core.
@@ -60,6 +61,11 @@ for s in "${server_list[@]}"; do
   esac
   [[ "$seen" != *",$s,"* ]] || die "--servers names $s twice"
   seen="$seen$s,"
+done
+for option in "$@"; do
+  case "$option" in
+    --pid | --pid=*) die "--pid is given to the bench by the script, the pid of each run's server" ;;
+  esac
 done
 needs_references=no
 [[ "$seen" == *,channelgroup,* || "$seen" == *,writefloor,* ]] && needs_references=yes

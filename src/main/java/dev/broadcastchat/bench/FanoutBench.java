@@ -152,12 +152,15 @@ final class FanoutBench {
       sleepUntil(run, until);
       if (tick >= window.end()) {
         BenchCpu bench = benchCpu == null ? null : benchCpu.stop();
-        ProcessCpu.Interval server = serverCpu == null ? null : serverCpu.stop();
+        if (serverCpu == null) {
+          return new WindowCpu(null, bench);
+        }
+        // Read in the same order as at the start, so that the two intervals are shifted alike by
+        // the time the loops take to answer.
+        long deliveries = deliveriesSoFar() - deliveriesBefore;
+        ProcessCpu.Interval server = serverCpu.stop();
         return new WindowCpu(
-            server == null
-                ? null
-                : new ServerCpu(server.cpu(), server.nanos(), deliveriesSoFar() - deliveriesBefore),
-            bench);
+            server == null ? null : new ServerCpu(server.cpu(), server.nanos(), deliveries), bench);
       }
       long now = run.now();
       Tally t = loops.sum(LoopStats::progress);

@@ -614,8 +614,7 @@ final class Session extends KeepAlive.Peer implements Member {
    * costs no pipeline pass, outbound entry, duplicate or flush. Only where frames reach the socket
    * as they are (epoll, no TLS), and only on the channel's loop, which is where the channel closes:
    * an open channel's socket is its own. Returns the bytes the kernel took, 0 when the frames are
-   * to go through the pipeline (not such a channel, something queued, the socket full, an error the
-   * pipeline's write will meet again and handle as it does any other).
+   * to go through the pipeline (not such a channel, something queued, the socket full, an error).
    */
   private int writeStraight(ByteBuf frames) {
     if (!services.plainSockets()
@@ -632,7 +631,8 @@ final class Session extends KeepAlive.Peer implements Member {
       // send(2), as Netty does: write(2) on a socket also passes through the file layer.
       return ((Socket) epoll.fd())
           .sendAddress(frames.memoryAddress(), frames.readerIndex(), frames.writerIndex());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Any error leaves the frames to the pipeline, whose write meets it again and handles it.
       return 0;
     }
   }

@@ -79,7 +79,8 @@ class BenchIT {
     BenchCpu bench = r.benchCpu();
     assertThat(bench).as("the bench's own CPU over the window").isNotNull();
     assertThat(bench.cpu().totalNanos()).isPositive();
-    assertThat(bench.measuredNanos()).isGreaterThanOrEqualTo(r.duration().toNanos() - 50_000_000);
+    assertThat(bench.measuredNanos())
+        .isBetween(r.duration().toNanos() - 50_000_000, r.duration().toNanos() + 250_000_000);
     assertThat(bench.coresUsed()).isLessThanOrEqualTo(bench.cores() + 0.1);
     assertThat(r.serverCpu()).as("not read without the server's pid").isNull();
     assertThat(progress).anyMatch(line -> line.matches("fanout 1s: [\\d,]+ deliveries/s.*"));
@@ -97,12 +98,13 @@ class BenchIT {
     assertConsistent(r);
     ServerCpu cpu = r.serverCpu();
     assertThat(cpu).as("the server's CPU over the window").isNotNull();
-    assertThat(cpu.measuredNanos()).isGreaterThanOrEqualTo(r.duration().toNanos() - 50_000_000);
+    assertThat(cpu.measuredNanos())
+        .as("over the window, not the warm-up")
+        .isBetween(r.duration().toNanos() - 50_000_000, r.duration().toNanos() + 250_000_000);
     assertThat(cpu.cpu().totalNanos()).isPositive();
     // Open loop at a fixed rate: what arrives in the window is about what was sent in it, give or
-    // take the messages in flight at either end.
-    assertThat(cpu.deliveries()).isBetween(r.deliveries() / 2, r.deliveries() * 2);
-    assertThat(cpu.microsPerDelivery()).isEqualTo(cpu.cpu().totalNanos() / 1e3 / cpu.deliveries());
+    // take the messages in flight at either end; with the warm-up's it would be a fifth more.
+    assertThat(cpu.deliveries()).isBetween(r.deliveries() * 85 / 100, r.deliveries() * 115 / 100);
     assertThat(r.benchCpu()).isNotNull();
   }
 

@@ -67,6 +67,16 @@ class BenchCommandTest {
                 + System.lineSeparator());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"fanout", "latency", "idle"})
+  void everyScenarioTakesTheServersPid(String scenario) {
+    long pid = ProcessHandle.current().pid();
+    CommandLine cl = Main.newCommandLine();
+    cl.parseArgs("bench", scenario, "--pid", Long.toString(pid));
+    BenchCommand bench = cl.getSubcommands().get("bench").getCommand();
+    assertThat(bench.config().pid()).isEqualTo(pid);
+  }
+
   @Test
   void helpNamesEveryScenarioAndDefault() {
     assertThat(run("bench", "--help")).isZero();

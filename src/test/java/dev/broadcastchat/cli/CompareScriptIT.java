@@ -86,7 +86,7 @@ class CompareScriptIT {
 
   @Test
   @Timeout(150)
-  void refusesAnUnknownOrRepeatedServerWithOneLineAndExitCode2() throws Exception {
+  void refusesAnUnknownOrRepeatedServerOrAPidWithOneLineAndExitCode2() throws Exception {
     try (ChatProcess compare =
         ChatProcess.shell("docs/references/compare.sh --servers nginx idle")) {
       assertThat(compare.waitFor(WAIT)).isEqualTo(2);
@@ -99,6 +99,13 @@ class CompareScriptIT {
         ChatProcess.shell("docs/references/compare.sh --servers chat,chat idle")) {
       assertThat(compare.waitFor(WAIT)).isEqualTo(2);
       assertThat(compare.stderr()).containsExactly("compare: --servers names chat twice");
+    }
+    try (ChatProcess compare =
+        ChatProcess.shell("docs/references/compare.sh --servers chat idle --pid 1")) {
+      assertThat(compare.waitFor(WAIT)).isEqualTo(2);
+      assertThat(compare.stderr())
+          .containsExactly(
+              "compare: --pid is given to the bench by the script, the pid of each run's server");
     }
   }
 
