@@ -22,8 +22,17 @@ final class IdleBench {
   static final int WARMUP_WAVE = 2000;
 
   /**
+   * The warm-up tries this many times the connections the run measures. The JIT compilers (the
+   * bench's own and the server's) compile a method only after thousands of calls, and then work
+   * through a queue on a busy core: after one run's worth the bench's compiler still took 0.7 to
+   * 1.0 s of a 2 s measured opening, after three 0.06 s (docs/performance-log.md, "A warm-up of
+   * three runs' worth").
+   */
+  static final int WARMUP_RUNS = 3;
+
+  /**
    * The warm-up starts no new wave after this long (or after --warmup, if that is longer), even if
-   * it has not yet tried as many connections as the run measures.
+   * it has not yet tried {@link #WARMUP_RUNS} times the connections the run measures.
    */
   static final Duration WARMUP_CAP = Duration.ofSeconds(60);
 
@@ -91,9 +100,9 @@ final class IdleBench {
   }
 
   /**
-   * Opens and closes waves of connections for the warm-up time and until it has tried as many as
-   * the run measures (no new wave after {@link #WARMUP_CAP}); returns whether it opened any (none
-   * if the warm-up is 0).
+   * Opens and closes waves of connections for the warm-up time and until it has tried {@link
+   * #WARMUP_RUNS} times as many as the run measures (no new wave after {@link #WARMUP_CAP});
+   * returns whether it opened any (none if the warm-up is 0).
    */
   private boolean warmUp(Run run, URI url) throws InterruptedException {
     if (config.warmup().isZero()) {
@@ -105,13 +114,12 @@ final class IdleBench {
     int wave = Math.min(config.connections(), WARMUP_WAVE);
     long opened = 0;
     long tried = 0;
-    // For --warmup at least, and until as many connections have been tried as will be measured:
-    // the JIT compilers (the server's and the bench's own) compile a method only after thousands of
-    // calls, so a warm-up of fewer connections than the run leaves the opening path to be compiled
-    // while the measured connections open. Bounded in time, for a server that opens slowly. (A wave
-    // of which none opens ends the run: Crowd.open throws.)
-    while ((end - System.nanoTime() > 0 || tried < config.connections())
-        && cap - System.nanoTime() > 0) {
+    long toTry = (long) WARMUP_RUNS * config.connections();
+    // For --warmup at least, and until WARMUP_RUNS times as many connections have been tried as
+    // will be measured: a shorter warm-up leaves the opening path to be compiled while the measured
+    // connections open. Bounded in time, for a server that opens slowly. (A wave of which none
+    // opens ends the run: Crowd.open throws.)
+    while ((end - System.nanoTime() > 0 || tried < toTry) && cap - System.nanoTime() > 0) {
       try (Crowd crowd = Crowd.open(readers(run, url, wave), url, "idle warm-up", wave, progress)) {
         opened += crowd.size();
         tried += wave;
