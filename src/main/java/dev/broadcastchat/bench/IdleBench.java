@@ -25,8 +25,8 @@ final class IdleBench {
    * The warm-up tries this many times the connections the run measures. The JIT compilers (the
    * bench's own and the server's) compile a method only after thousands of calls, and then work
    * through a queue on a busy core: after one run's worth the bench's compiler still took 0.7 to
-   * 1.0 s of a 2 s measured opening, after three 0.06 s (docs/performance-log.md, "A warm-up of
-   * three runs' worth").
+   * 1.0 s of a 2 s measured opening, after about three 0.06 to 0.07 s (docs/performance-log.md,
+   * "The opening with a faster load generator, and a warm-up of three runs' worth").
    */
   static final int WARMUP_RUNS = 3;
 
