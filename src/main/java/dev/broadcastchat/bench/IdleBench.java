@@ -24,9 +24,10 @@ final class IdleBench {
   /**
    * The warm-up tries this many times the connections the run measures. The JIT compilers (the
    * bench's own and the server's) compile a method only after thousands of calls, and then work
-   * through a queue on a busy core: after one run's worth the bench's compiler still took 0.7 to
-   * 1.0 s of a 2 s measured opening, after about three 0.06 to 0.07 s (docs/performance-log.md,
-   * "The opening with a faster load generator, and a warm-up of three runs' worth").
+   * through a queue on a busy core. Against a server that was not the limit, after one run's worth
+   * the bench's compiler still took 0.45 to 1.07 s of the measured opening (five runs), after three
+   * 0.06 to 0.11 s (six runs; docs/performance-log.md, "The opening with a faster load generator,
+   * and a warm-up of three runs' worth").
    */
   static final int WARMUP_RUNS = 3;
 

@@ -48,7 +48,7 @@ public record IdleResult(
   /**
    * The JIT compiler's share of the server's CPU while the connections opened above which the
    * report says the server was still compiling. Opening 19,500 connections after a 20 s warm-up it
-   * was 7 to 8%; after the default 5 s, 41 to 47% (docs/performance-log.md).
+   * was 7 to 8%; after a 5 s one (the default until 75c6d71), 41 to 47% (docs/performance-log.md).
    */
   static final double STILL_COMPILING_SHARE = 0.25;
 

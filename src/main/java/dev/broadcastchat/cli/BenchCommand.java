@@ -51,8 +51,8 @@ import picocli.CommandLine.Parameters;
       "           memory per connection and its CPU (JIT compiler, collector) while they opened.",
       "           Waves of connections are opened and closed first, not counted, for",
       "           --warmup and until three times as many were tried as are measured (no new",
-      "           wave after 60 s), so that a cold JIT, the server's or the bench's, is not",
-      "           measured.",
+      "           wave after 60 s, or after --warmup if longer), so that a cold JIT, the",
+      "           server's or the bench's, is not measured.",
       ""
     },
     footer = {
@@ -107,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       description =
           "fanout, latency: sending before the window; idle: opening and closing connections"
-              + " before the measured ones, and at least three times as many; not counted (default:"
+              + " before the measured ones, and three times as many within 60 s; not counted (default:"
               + " ${DEFAULT-VALUE}).")
   Duration warmup;
 
