@@ -107,7 +107,8 @@ final class BenchCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       description =
           "fanout, latency: sending before the window; idle: opening and closing connections"
-              + " before the measured ones, and three times as many within 60 s; not counted (default:"
+              + " before the measured ones, for this long and until three times as many were"
+              + " tried (no new wave after 60 s, or after this if longer); not counted (default:"
               + " ${DEFAULT-VALUE}).")
   Duration warmup;
 
