@@ -245,11 +245,13 @@ def pick(r, key):
 
 columns = {
     "idle": ["connections_per_s", "rss_per_connection_from_cold_bytes",
-             "server_cpu_per_connection_us", "failed", "server_cpu_s"],
+             "server_cpu_per_connection_us", "server_kernel_share", "failed", "server_cpu_s"],
     "fanout": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost",
-               "server_cores_used", "server_cpu_per_delivery_us", "server_cpu_s"],
+               "server_cores_used", "server_cpu_per_delivery_us", "server_kernel_share",
+               "server_cpu_s"],
     "latency": ["deliveries_per_s", "latency_ms.p50", "latency_ms.p99", "lost",
-                "server_cores_used", "server_cpu_per_delivery_us", "server_cpu_s"],
+                "server_cores_used", "server_cpu_per_delivery_us", "server_kernel_share",
+                "server_cpu_s"],
 }[scenario]
 print(f"{scenario}: median (lowest to highest) of every run that gave a result, passed or not;"
       " server_cpu_s over the whole bench run, the server's other figures over what the bench"

@@ -29,11 +29,18 @@ import java.util.Map;
  * which makes those two figures lower bounds. The total is the process's own, which keeps the time
  * of ended threads.
  *
+ * <p>The kernel's part is the process's system time: its system calls, and the soft interrupts the
+ * kernel runs while they are under way. On loopback those include the receiving side's TCP, since a
+ * send raises the receiver's soft interrupt on the sender's core; there, it is the part of a
+ * server's CPU that no change to the server's own code can take away short of making fewer system
+ * calls.
+ *
  * @param totalNanos all the process's threads, those that have ended included
  * @param compilerNanos its JIT compiler threads
  * @param collectorNanos its garbage collector's threads
+ * @param kernelNanos all its threads' time in the kernel, those that have ended included
  */
-record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
+record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos, long kernelNanos) {
   /**
    * Clock ticks per second in {@code /proc/.../stat} ({@code USER_HZ}): 100 on every Linux
    * architecture the JDK runs on.
@@ -61,8 +68,13 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
    * @param totalTicks all the process's threads, those that have ended included
    * @param compilerTicks utime + stime of each compiler thread, by thread id
    * @param collectorTicks utime + stime of each collector thread, by thread id
+   * @param kernelTicks stime of all the process's threads, those that have ended included
    */
-  record Sample(long totalTicks, Map<Long, Long> compilerTicks, Map<Long, Long> collectorTicks) {
+  record Sample(
+      long totalTicks,
+      Map<Long, Long> compilerTicks,
+      Map<Long, Long> collectorTicks,
+      long kernelTicks) {
     Sample {
       compilerTicks = Map.copyOf(compilerTicks);
       collectorTicks = Map.copyOf(collectorTicks);
@@ -72,14 +84,19 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
      * What was used between {@code earlier} and this sample. The threads and the process are read a
      * moment apart and each rounded to whole ticks, so over a short time the threads' growth can
      * exceed the process's by a tick or two; the total is then taken as their sum, so that no share
-     * is over the whole.
+     * is over the whole. The kernel's part comes from the same line as the process's total, and
+     * Linux never lets either of the two times it adds go back, so it is never more than the total.
      */
     ProcessCpu since(Sample earlier) {
       long compiler = used(compilerTicks, earlier.compilerTicks);
       long collector = used(collectorTicks, earlier.collectorTicks);
       long total = Math.max(totalTicks - earlier.totalTicks, compiler + collector);
+      long kernel = kernelTicks - earlier.kernelTicks;
       return new ProcessCpu(
-          total * NANOS_PER_TICK, compiler * NANOS_PER_TICK, collector * NANOS_PER_TICK);
+          total * NANOS_PER_TICK,
+          compiler * NANOS_PER_TICK,
+          collector * NANOS_PER_TICK,
+          kernel * NANOS_PER_TICK);
     }
 
     /** Each thread's growth since {@code earlier}, summed; a thread new since then counts whole. */
@@ -124,8 +141,8 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
         }
       }
       // Read after the threads, so that the total is never less than their sum.
-      long total = ticks(Files.readString(process.resolve("stat")));
-      return new Sample(total, compiler, collector);
+      String stat = Files.readString(process.resolve("stat"));
+      return new Sample(ticks(stat), compiler, collector, kernelTicks(stat));
     } catch (IOException e) {
       throw cannotRead(process, e);
     } catch (DirectoryIteratorException e) {
@@ -194,6 +211,11 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
     return totalNanos > 0 ? (double) compilerNanos / totalNanos : 0;
   }
 
+  /** The kernel's share of the whole, 0 to 1; 0 if nothing was used. */
+  double kernelShare() {
+    return totalNanos > 0 ? (double) kernelNanos / totalNanos : 0;
+  }
+
   /** The name in a stat line: between the first '(' and the last ')', as it may hold either. */
   private static String name(String stat) {
     return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
@@ -206,8 +228,17 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos) {
 
   /** utime + stime: the 14th and 15th fields, the 12th and 13th after the name. */
   private static long ticks(String stat) {
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    String[] fields = fieldsAfterName(stat);
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  /** stime: the 15th field, the 13th after the name. */
+  private static long kernelTicks(String stat) {
+    return Long.parseLong(fieldsAfterName(stat)[12]);
+  }
+
+  private static String[] fieldsAfterName(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
   }
 
   private static boolean startsWithAny(String name, List<String> prefixes) {

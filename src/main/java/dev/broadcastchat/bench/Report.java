@@ -57,11 +57,12 @@ public final class Report {
             out,
             "server CPU",
             fmt(
-                "%.2f s in the %.2f s window: %.2f of a core, %s (JIT compiler %.2f s,"
-                    + " collector %.2f s)",
+                "%.2f s in the %.2f s window: %.2f of a core (%.0f%% in the kernel), %s"
+                    + " (JIT compiler %.2f s, collector %.2f s)",
                 server.cpu().totalNanos() / 1e9,
                 server.measuredNanos() / 1e9,
                 server.coresUsed(),
+                server.cpu().kernelShare() * 100,
                 server.delivered()
                     ? fmt(
                         "%.2f us a delivery (%,d arrived)",
@@ -104,10 +105,11 @@ public final class Report {
             out,
             "server CPU",
             fmt(
-                "%.2f s while they opened (%.0f us a connection): %.2f s JIT compiler (%.0f%%),"
-                    + " %.2f s collector",
+                "%.2f s while they opened (%.0f us a connection, %.0f%% in the kernel): %.2f s"
+                    + " JIT compiler (%.0f%%), %.2f s collector",
                 cpu.totalNanos() / 1e9,
                 r.serverCpuPerConnectionMicros(),
+                cpu.kernelShare() * 100,
                 cpu.compilerNanos() / 1e9,
                 cpu.compilerShare() * 100,
                 cpu.collectorNanos() / 1e9));
@@ -188,6 +190,10 @@ public final class Report {
       m.put(
           "server_collector_cpu_window_s",
           server == null ? null : round(server.cpu().collectorNanos() / 1e9, 2));
+      m.put(
+          "server_kernel_cpu_window_s",
+          server == null ? null : round(server.cpu().kernelNanos() / 1e9, 2));
+      m.put("server_kernel_share", server == null ? null : round(server.cpu().kernelShare(), 3));
     } else if (result instanceof IdleResult r) {
       m.put("scenario", Scenario.IDLE.cliName());
       m.put("url", r.url().toString());
@@ -218,6 +224,8 @@ public final class Report {
       m.put("server_compiler_cpu_open_s", cpu == null ? null : round(cpu.compilerNanos() / 1e9, 2));
       m.put(
           "server_collector_cpu_open_s", cpu == null ? null : round(cpu.collectorNanos() / 1e9, 2));
+      m.put("server_kernel_cpu_open_s", cpu == null ? null : round(cpu.kernelNanos() / 1e9, 2));
+      m.put("server_kernel_share", cpu == null ? null : round(cpu.kernelShare(), 3));
       m.put("server_still_compiling", cpu == null ? null : r.serverStillCompiling());
     }
     BenchCpu bench = benchCpu(result);

@@ -45,7 +45,8 @@ import picocli.CommandLine.Parameters;
       "           load, measured from when each message was due.",
       "           With --pid, both report the server's CPU over the window: how much of a",
       "           core it used and its CPU per delivery, which compares servers fairly where",
-      "           the bench runs out of its own core first.",
+      "           the bench runs out of its own core first, and how much of it was the",
+      "           kernel's (its system calls; on loopback, the receivers' TCP as well).",
       "  idle     --connections idle connections opened as fast as the server takes them, held",
       "           for --hold: connections/s, failures, and with --pid the server's resident",
       "           memory per connection and its CPU (JIT compiler, collector) while they opened.",
@@ -161,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
       description =
           "The server's process id on this machine. fanout, latency: report its CPU over the"
               + " window, in cores and per delivery. idle: its resident memory per connection and"
-              + " its CPU time while the connections opened.")
+              + " its CPU time while the connections opened. Both: the kernel's share of that CPU.")
   Long pid;
 
   @Option(

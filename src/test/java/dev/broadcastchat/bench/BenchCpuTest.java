@@ -14,15 +14,17 @@ class BenchCpuTest {
 
   @Test
   void nearItsLimitAtNineTenthsOfItsCores() {
-    assertThat(new BenchCpu(new ProcessCpu(1_800 * MS, 0, 0), 1_000 * MS, 2).nearLimit()).isTrue();
-    assertThat(new BenchCpu(new ProcessCpu(1_700 * MS, 0, 0), 1_000 * MS, 2).nearLimit()).isFalse();
-    assertThat(new BenchCpu(new ProcessCpu(950 * MS, 0, 0), 1_000 * MS, 1).coresUsed())
+    assertThat(new BenchCpu(new ProcessCpu(1_800 * MS, 0, 0, 0), 1_000 * MS, 2).nearLimit())
+        .isTrue();
+    assertThat(new BenchCpu(new ProcessCpu(1_700 * MS, 0, 0, 0), 1_000 * MS, 2).nearLimit())
+        .isFalse();
+    assertThat(new BenchCpu(new ProcessCpu(950 * MS, 0, 0, 0), 1_000 * MS, 1).coresUsed())
         .isEqualTo(0.95);
   }
 
   @Test
   void refusesANonPositiveTimeOrCoreCount() {
-    ProcessCpu none = new ProcessCpu(0, 0, 0);
+    ProcessCpu none = new ProcessCpu(0, 0, 0, 0);
     assertThatThrownBy(() -> new BenchCpu(none, 0, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new BenchCpu(none, MS, 0))
         .isInstanceOf(IllegalArgumentException.class);

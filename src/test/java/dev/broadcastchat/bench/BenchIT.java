@@ -102,6 +102,7 @@ class BenchIT {
         .as("over the window, not the warm-up")
         .isBetween(r.duration().toNanos() - 50_000_000, r.duration().toNanos() + 250_000_000);
     assertThat(cpu.cpu().totalNanos()).isPositive();
+    assertThat(cpu.cpu().kernelNanos()).isBetween(0L, cpu.cpu().totalNanos());
     // Open loop at a fixed rate: what arrives in the window is about what was sent in it, give or
     // take the messages in flight at either end; with the warm-up's it would be a fifth more.
     assertThat(cpu.deliveries()).isBetween(r.deliveries() * 85 / 100, r.deliveries() * 115 / 100);

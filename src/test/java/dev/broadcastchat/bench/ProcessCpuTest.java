@@ -15,7 +15,7 @@ class ProcessCpuTest {
   private static final long TICK = 10_000_000;
 
   /** A process that has used nothing yet: what a first sample is measured from. */
-  private static final ProcessCpu.Sample NOTHING = new ProcessCpu.Sample(0, Map.of(), Map.of());
+  private static final ProcessCpu.Sample NOTHING = new ProcessCpu.Sample(0, Map.of(), Map.of(), 0);
 
   @TempDir Path proc;
 
@@ -61,6 +61,9 @@ class ProcessCpuTest {
     assertThat(cpu.totalNanos()).isEqualTo(900 * TICK);
     assertThat(cpu.compilerNanos()).isEqualTo((125 + 32) * TICK);
     assertThat(cpu.collectorNanos()).isEqualTo((12 + 1) * TICK);
+    // The kernel's part is the process's own system time, ended threads included.
+    assertThat(cpu.kernelNanos()).isEqualTo(400 * TICK);
+    assertThat(cpu.kernelShare()).isEqualTo(400.0 / 900);
   }
 
   @Test
@@ -68,7 +71,7 @@ class ProcessCpuTest {
     task(7, 8, "C2 CompilerThre", 100, 0);
     task(7, 9, "C2 CompilerThre", 300, 0);
     task(7, 10, "GC Thread#0", 10, 0);
-    Files.writeString(proc.resolve("7/stat"), stat(7, "java", 1_000, 0));
+    Files.writeString(proc.resolve("7/stat"), stat(7, "java", 800, 200));
     ProcessCpu.Sample before = ProcessCpu.sample(proc, 7);
 
     // Compiler thread 9 ends (the JVM stops compiler threads it no longer needs), thread 11
@@ -77,12 +80,15 @@ class ProcessCpuTest {
     task(7, 8, "C2 CompilerThre", 150, 10);
     task(7, 11, "C2 CompilerThre", 20, 0);
     task(7, 10, "GC Thread#0", 15, 0);
-    Files.writeString(proc.resolve("7/stat"), stat(7, "java", 1_200, 0));
+    Files.writeString(proc.resolve("7/stat"), stat(7, "java", 850, 350));
     ProcessCpu between = ProcessCpu.sample(proc, 7).since(before);
 
-    assertThat(between).isEqualTo(new ProcessCpu(200 * TICK, (60 + 20) * TICK, 5 * TICK));
+    assertThat(between)
+        .isEqualTo(new ProcessCpu(200 * TICK, (60 + 20) * TICK, 5 * TICK, 150 * TICK));
     assertThat(between.compilerShare()).isEqualTo(0.4);
-    assertThat(new ProcessCpu(0, 0, 0).compilerShare()).isZero();
+    assertThat(between.kernelShare()).isEqualTo(0.75);
+    assertThat(new ProcessCpu(0, 0, 0, 0).compilerShare()).isZero();
+    assertThat(new ProcessCpu(0, 0, 0, 0).kernelShare()).isZero();
   }
 
   @Test
@@ -94,6 +100,9 @@ class ProcessCpuTest {
     assertThat(sinceStart.compilerNanos()).isPositive();
     assertThat(sinceStart.totalNanos())
         .isGreaterThan(sinceStart.compilerNanos() + sinceStart.collectorNanos());
+    // Starting a JVM takes the kernel's time too (mapping and touching the heap, reading the
+    // class path), and part of a whole is never more than it.
+    assertThat(sinceStart.kernelNanos()).isPositive().isLessThan(sinceStart.totalNanos());
   }
 
   @Test
@@ -108,7 +117,7 @@ class ProcessCpuTest {
 
     ProcessCpu between = ProcessCpu.sample(proc, 7).since(before);
 
-    assertThat(between).isEqualTo(new ProcessCpu(3 * TICK, 3 * TICK, 0));
+    assertThat(between).isEqualTo(new ProcessCpu(3 * TICK, 3 * TICK, 0, 0));
     assertThat(between.compilerShare()).isEqualTo(1.0);
   }
 

@@ -99,7 +99,7 @@ class ReportTest {
 
   @Test
   void saysHowMuchOfItsCoresTheBenchUsedInTheWindow() throws Exception {
-    BenchCpu busy = new BenchCpu(new ProcessCpu(9_700 * MS, 400 * MS, 0), 10_000 * MS, 1);
+    BenchCpu busy = new BenchCpu(new ProcessCpu(9_700 * MS, 400 * MS, 0, 0), 10_000 * MS, 1);
     JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0, busy)));
     assertThat(json.get("bench_cpu_s").asDouble()).isEqualTo(9.7);
     assertThat(json.get("bench_cores_used").asDouble()).isEqualTo(0.97);
@@ -115,7 +115,8 @@ class ReportTest {
   @Test
   void givesTheServersCpuOverTheWindowInCoresAndPerDelivery() throws Exception {
     ServerCpu server =
-        new ServerCpu(new ProcessCpu(7_500 * MS, 300 * MS, 100 * MS), 10_000 * MS, 2_000_000);
+        new ServerCpu(
+            new ProcessCpu(7_500 * MS, 300 * MS, 100 * MS, 6_000 * MS), 10_000 * MS, 2_000_000);
     JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0, server, null)));
     assertThat(json.get("server_cpu_window_s").asDouble()).isEqualTo(7.5);
     assertThat(json.get("server_cores_used").asDouble()).isEqualTo(0.75);
@@ -123,33 +124,37 @@ class ReportTest {
     assertThat(json.get("server_deliveries_in_window").asLong()).isEqualTo(2_000_000);
     assertThat(json.get("server_compiler_cpu_window_s").asDouble()).isEqualTo(0.3);
     assertThat(json.get("server_collector_cpu_window_s").asDouble()).isEqualTo(0.1);
+    assertThat(json.get("server_kernel_cpu_window_s").asDouble()).isEqualTo(6.0);
+    assertThat(json.get("server_kernel_share").asDouble()).isEqualTo(0.8);
     assertThat(Report.table(fanout(0, server, null)))
         .contains(
-            "server CPU        7.50 s in the 10.00 s window: 0.75 of a core, 3.75 us a delivery"
-                + " (2,000,000 arrived) (JIT compiler 0.30 s, collector 0.10 s)");
+            "server CPU        7.50 s in the 10.00 s window: 0.75 of a core (80% in the kernel),"
+                + " 3.75 us a delivery (2,000,000 arrived) (JIT compiler 0.30 s, collector"
+                + " 0.10 s)");
   }
 
   @Test
   void aServerThatDeliveredNothingHasNoCostPerDelivery() throws Exception {
-    ServerCpu server = new ServerCpu(new ProcessCpu(200 * MS, 0, 0), 1_000 * MS, 0);
+    ServerCpu server = new ServerCpu(new ProcessCpu(200 * MS, 0, 0, 0), 1_000 * MS, 0);
     JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0, server, null)));
     assertThat(json.get("server_cores_used").asDouble()).isEqualTo(0.2);
     assertThat(json.get("server_cpu_per_delivery_us").isNull()).isTrue();
     assertThat(Report.table(fanout(0, server, null)))
-        .contains("0.20 of a core, no delivery arrived");
+        .contains("0.20 of a core (0% in the kernel), no delivery arrived");
   }
 
   @Test
   void withoutThePidTheServersCpuIsLeftOut() throws Exception {
     JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0)));
     assertThat(json.get("server_cpu_window_s").isNull()).isTrue();
+    assertThat(json.get("server_kernel_share").isNull()).isTrue();
     assertThat(json.get("server_cpu_per_delivery_us").isNull()).isTrue();
     assertThat(Report.table(fanout(0))).doesNotContain("server CPU");
   }
 
   @Test
   void aBenchWithCoresToSpareSaysNothingOfALimit() throws Exception {
-    BenchCpu spare = new BenchCpu(new ProcessCpu(250 * MS, 0, 0), 500 * MS, 2);
+    BenchCpu spare = new BenchCpu(new ProcessCpu(250 * MS, 0, 0, 0), 500 * MS, 2);
     JsonNode json = new ObjectMapper().readTree(Report.json(idle(null, spare)));
     assertThat(json.get("bench_cores_used").asDouble()).isEqualTo(0.5);
     assertThat(json.get("bench_near_cpu_limit").asBoolean()).isFalse();
@@ -181,28 +186,30 @@ class ReportTest {
 
   @Test
   void idleSaysWhenTheServerWasStillCompiling() throws Exception {
-    IdleResult compiling = idle(new ProcessCpu(1_200 * MS, 600 * MS, 100 * MS));
+    IdleResult compiling = idle(new ProcessCpu(1_200 * MS, 600 * MS, 100 * MS, 300 * MS));
     JsonNode json = new ObjectMapper().readTree(Report.json(compiling));
     assertThat(json.get("server_cpu_open_s").asDouble()).isEqualTo(1.2);
     assertThat(json.get("server_cpu_per_connection_us").asDouble()).isEqualTo(1200.0);
     assertThat(json.get("server_compiler_cpu_open_s").asDouble()).isEqualTo(0.6);
     assertThat(json.get("server_collector_cpu_open_s").asDouble()).isEqualTo(0.1);
+    assertThat(json.get("server_kernel_cpu_open_s").asDouble()).isEqualTo(0.3);
+    assertThat(json.get("server_kernel_share").asDouble()).isEqualTo(0.25);
     assertThat(json.get("server_still_compiling").asBoolean()).isTrue();
     assertThat(Report.table(compiling))
         .contains(
-            "1.20 s while they opened (1200 us a connection): 0.60 s JIT compiler (50%), 0.10 s"
-                + " collector")
+            "1.20 s while they opened (1200 us a connection, 25% in the kernel): 0.60 s JIT"
+                + " compiler (50%), 0.10 s collector")
         .contains("the server was still compiling; a longer --warmup measures it warm");
 
-    IdleResult warm = idle(new ProcessCpu(500 * MS, 50 * MS, 100 * MS));
+    IdleResult warm = idle(new ProcessCpu(500 * MS, 50 * MS, 100 * MS, 0));
     JsonNode stillCompiling =
         new ObjectMapper().readTree(Report.json(warm)).get("server_still_compiling");
     assertThat(stillCompiling.isBoolean()).isTrue();
     assertThat(stillCompiling.asBoolean()).isFalse();
     assertThat(Report.table(warm))
         .contains(
-            "0.50 s while they opened (500 us a connection): 0.05 s JIT compiler (10%), 0.10 s"
-                + " collector")
+            "0.50 s while they opened (500 us a connection, 0% in the kernel): 0.05 s JIT"
+                + " compiler (10%), 0.10 s collector")
         .doesNotContain("still compiling");
   }
 
@@ -211,6 +218,7 @@ class ReportTest {
     IdleResult unmeasured = idle(null);
     JsonNode json = new ObjectMapper().readTree(Report.json(unmeasured));
     assertThat(json.get("server_cpu_open_s").isNull()).isTrue();
+    assertThat(json.get("server_kernel_share").isNull()).isTrue();
     assertThat(json.get("server_cpu_per_connection_us").isNull()).isTrue();
     assertThat(json.get("server_still_compiling").isNull()).isTrue();
     assertThat(Report.table(unmeasured)).doesNotContain("server CPU");

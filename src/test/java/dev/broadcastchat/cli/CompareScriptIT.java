@@ -78,7 +78,10 @@ class CompareScriptIT {
           .isPositive();
       assertThat(bench.get("server_cpu_per_delivery_us").asDouble()).isPositive();
       assertThat(bench.get("server_cores_used").asDouble()).isPositive();
+      // Every write is a system call: part of the server's time, and only part, is the kernel's.
+      assertThat(bench.get("server_kernel_share").asDouble()).isGreaterThan(0).isLessThan(1);
       assertThat(compare.stdoutSoFar())
+          .anySatisfy(line -> assertThat(line).contains("server_kernel_share"))
           .anySatisfy(line -> assertThat(line).contains("server_cpu_per_delivery_us"))
           .anySatisfy(line -> assertThat(line).startsWith("| chat | 1 of 1 | "));
     }
