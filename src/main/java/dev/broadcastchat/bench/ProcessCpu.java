@@ -32,8 +32,8 @@ import java.util.Map;
  * <p>The kernel's part is the process's system time: its system calls, and the soft interrupts the
  * kernel runs while they are under way. On loopback those include the receiving side's TCP, since a
  * send raises the receiver's soft interrupt on the sender's core; there, it is the part of a
- * server's CPU that no change to the server's own code can take away short of making fewer system
- * calls.
+ * server's CPU that no change to the server's own code can take away short of making fewer or
+ * cheaper system calls.
  *
  * @param totalNanos all the process's threads, those that have ended included
  * @param compilerNanos its JIT compiler threads
