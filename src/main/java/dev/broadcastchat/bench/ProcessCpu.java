@@ -29,11 +29,11 @@ import java.util.Map;
  * which makes those two figures lower bounds. The total is the process's own, which keeps the time
  * of ended threads.
  *
- * <p>The kernel's part is the process's system time: its system calls, and the soft interrupts the
- * kernel runs while they are under way. On loopback those include the receiving side's TCP, since a
- * send raises the receiver's soft interrupt on the sender's core; there, it is the part of a
- * server's CPU that no change to the server's own code can take away short of making fewer or
- * cheaper system calls.
+ * <p>The kernel's part is the process's system time: its system calls and page faults and, on a
+ * kernel built without IRQ time accounting ({@code CONFIG_IRQ_TIME_ACCOUNTING}, which would count
+ * them apart from any process), the soft interrupts the kernel runs while they are under way. On
+ * loopback those include the receiving side's TCP, since a send raises the receiver's soft
+ * interrupt on the sender's core.
  *
  * @param totalNanos all the process's threads, those that have ended included
  * @param compilerNanos its JIT compiler threads

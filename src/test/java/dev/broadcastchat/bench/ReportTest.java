@@ -148,6 +148,7 @@ class ReportTest {
     JsonNode json = new ObjectMapper().readTree(Report.json(fanout(0)));
     assertThat(json.get("server_cpu_window_s").isNull()).isTrue();
     assertThat(json.get("server_kernel_share").isNull()).isTrue();
+    assertThat(json.get("server_kernel_cpu_window_s").isNull()).isTrue();
     assertThat(json.get("server_cpu_per_delivery_us").isNull()).isTrue();
     assertThat(Report.table(fanout(0))).doesNotContain("server CPU");
   }
@@ -219,6 +220,7 @@ class ReportTest {
     JsonNode json = new ObjectMapper().readTree(Report.json(unmeasured));
     assertThat(json.get("server_cpu_open_s").isNull()).isTrue();
     assertThat(json.get("server_kernel_share").isNull()).isTrue();
+    assertThat(json.get("server_kernel_cpu_open_s").isNull()).isTrue();
     assertThat(json.get("server_cpu_per_connection_us").isNull()).isTrue();
     assertThat(json.get("server_still_compiling").isNull()).isTrue();
     assertThat(Report.table(unmeasured)).doesNotContain("server CPU");
