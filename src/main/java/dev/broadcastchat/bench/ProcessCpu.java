@@ -135,14 +135,14 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos, long
         }
         String name = name(stat);
         if (startsWithAny(name, COMPILER_NAMES)) {
-          compiler.put(threadId(stat), ticks(stat));
+          compiler.put(threadId(stat), ticks(fieldsAfterName(stat)));
         } else if (startsWithAny(name, COLLECTOR_NAMES)) {
-          collector.put(threadId(stat), ticks(stat));
+          collector.put(threadId(stat), ticks(fieldsAfterName(stat)));
         }
       }
       // Read after the threads, so that the total is never less than their sum.
-      String stat = Files.readString(process.resolve("stat"));
-      return new Sample(ticks(stat), compiler, collector, kernelTicks(stat));
+      String[] fields = fieldsAfterName(Files.readString(process.resolve("stat")));
+      return new Sample(ticks(fields), compiler, collector, kernelTicks(fields));
     } catch (IOException e) {
       throw cannotRead(process, e);
     } catch (DirectoryIteratorException e) {
@@ -226,17 +226,17 @@ record ProcessCpu(long totalNanos, long compilerNanos, long collectorNanos, long
     return Long.parseLong(stat.substring(0, stat.indexOf(' ')));
   }
 
-  /** utime + stime: the 14th and 15th fields, the 12th and 13th after the name. */
-  private static long ticks(String stat) {
-    String[] fields = fieldsAfterName(stat);
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  /** utime + stime: the 14th and 15th fields of a stat line, the 12th and 13th after the name. */
+  private static long ticks(String[] fieldsAfterName) {
+    return Long.parseLong(fieldsAfterName[11]) + kernelTicks(fieldsAfterName);
   }
 
-  /** stime: the 15th field, the 13th after the name. */
-  private static long kernelTicks(String stat) {
-    return Long.parseLong(fieldsAfterName(stat)[12]);
+  /** stime: the 15th field of a stat line, the 13th after the name. */
+  private static long kernelTicks(String[] fieldsAfterName) {
+    return Long.parseLong(fieldsAfterName[12]);
   }
 
+  /** The fields of a stat line that follow the name, which may hold spaces and parentheses. */
   private static String[] fieldsAfterName(String stat) {
     return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
   }
