@@ -164,7 +164,8 @@ final class BenchCommand implements Callable<Integer> {
       description =
           "The server's process id on this machine. fanout, latency: report its CPU over the"
               + " window, in cores and per delivery. idle: its resident memory per connection and"
-              + " its CPU time while the connections opened. All three: the kernel's share of that CPU.")
+              + " its CPU time while the connections opened. All three: the kernel's share of"
+              + " that CPU.")
   Long pid;
 
   @Option(
