@@ -81,7 +81,17 @@ public record DeliveryResult(
     if (messages == 0) {
       problems.add("no message sent in the measured window");
     }
-    if (lost > 0) {
+    if (lost > 0 && serverErrors > 0) {
+      // A message the server refused (a rate limit, a size limit) reaches no one: say so, since
+      // "lost" alone reads as a server that accepted a message and dropped it.
+      problems.add(
+          String.format(
+              Locale.ROOT,
+              "%,d deliveries lost, and the server answered with %,d errors (first: %s)",
+              lost,
+              serverErrors,
+              firstServerError));
+    } else if (lost > 0) {
       problems.add(String.format(Locale.ROOT, "%,d deliveries lost", lost));
     }
     if (duplicated > 0) {

@@ -297,6 +297,23 @@ class BenchIT {
   }
 
   @Test
+  void namesTheServersErrorsWhenItRefusedMessages() throws Exception {
+    // As users start the server, with its per-connection rate limit: closed-loop senders spend
+    // the burst at once and are refused until it refills, and a refused message reaches no one.
+    try (ChatServer limited =
+        ChatServer.start(ServerConfig.defaults("127.0.0.1", 0).withRate(20, 40))) {
+      DeliveryResult r =
+          (DeliveryResult) Bench.run(config(Scenario.FANOUT, limited.url()), progress::add);
+      assertThat(r.lost()).as("deliveries of refused messages").isPositive();
+      assertThat(r.serverErrors()).isPositive();
+      assertThat(r.passed()).isFalse();
+      assertThat(r.problems())
+          .contains("deliveries lost, and the server answered with ")
+          .contains("(first: ! slow down: at most 20 messages per second)");
+    }
+  }
+
+  @Test
   void theCommandExits1OnLossAnd0Otherwise() {
     String[] common = {
       "--clients",
