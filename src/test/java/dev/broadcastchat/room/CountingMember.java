@@ -10,6 +10,9 @@ final class CountingMember implements Member {
   private int slot = -1;
   final AtomicInteger received = new AtomicInteger();
 
+  /** How many batches it was handed: broadcasts handed together count once. */
+  final AtomicInteger batches = new AtomicInteger();
+
   /** Run on the loop after each broadcast this member is handed, while the drain runs. */
   Runnable afterDelivery = () -> {};
 
@@ -40,6 +43,7 @@ final class CountingMember implements Member {
   @Override
   public int deliver(Batch batch) {
     received.addAndGet(batch.size());
+    batches.incrementAndGet();
     afterDelivery.run();
     return 0;
   }

@@ -1,0 +1,199 @@
+package dev.broadcastchat.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.broadcastchat.protocol.ServerEvent;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A room larger than a drain's chunk is written a chunk of members at a time, the loop serving its
+ * sockets between chunks; a broadcast that arrives meanwhile reaches the members not yet written
+ * together with the one before it, and the others at the next visit; members that join or leave
+ * meanwhile get what they should, each broadcast once.
+ */
+@Timeout(30)
+class LoopMembersWalkTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoop loop = group.next();
+  private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+  private final AtomicInteger drains = new AtomicInteger();
+  private final LoopMembers room =
+      new LoopMembers(loop, alloc, (messages, bytes) -> drains.incrementAndGet());
+  private final List<Envelope> sent = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    sent.forEach(Envelope::release);
+  }
+
+  /** Adds {@code count} members, in slots 0 to count - 1. */
+  private List<CountingMember> join(int count) throws Exception {
+    List<CountingMember> members = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      members.add(new CountingMember(loop));
+    }
+    loop.submit(() -> members.forEach(room::add)).get(10, TimeUnit.SECONDS);
+    return members;
+  }
+
+  /** Enqueues a broadcast; the test keeps a reference of its own, released at the end. */
+  private Envelope broadcast() {
+    Envelope envelope = Envelope.encode(alloc, new ServerEvent.Pong(), Envelope.NO_SEQ, true, true);
+    sent.add(envelope);
+    room.enqueue(envelope);
+    return envelope;
+  }
+
+  /** Waits until the room holds no reference to what was sent: every member has had all of it. */
+  private void awaitReleased() {
+    await().atMost(WAIT).until(() -> sent.stream().allMatch(e -> e.refCnt() == 1));
+  }
+
+  private static Runnable once(Runnable action) {
+    AtomicInteger runs = new AtomicInteger();
+    return () -> {
+      if (runs.getAndIncrement() == 0) {
+        action.run();
+      }
+    };
+  }
+
+  @Test
+  void aLargeRoomIsWrittenAChunkOfMembersAtATimeWithTheSocketsReadBetween() throws Exception {
+    List<CountingMember> members = join(3 * LoopMembers.CHUNK);
+    CompletableFuture<Integer> drainsBeforeRead = new CompletableFuture<>();
+    CountDownLatch accepted = new CountDownLatch(1);
+    Channel listener =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    accepted.countDown();
+                  }
+
+                  @Override
+                  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ((ByteBuf) msg).release();
+                    drainsBeforeRead.complete(drains.get());
+                  }
+                })
+            .bind("127.0.0.1", 0)
+            .sync()
+            .channel();
+    try (Socket client = new Socket()) {
+      client.connect((InetSocketAddress) listener.localAddress());
+      assertThat(accepted.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // The loop is held while one broadcast to the whole room is queued and a byte arrives.
+      CountDownLatch release = ExecutorHold.hold(loop);
+      broadcast();
+      OutputStream out = client.getOutputStream();
+      out.write('x');
+      out.flush();
+      release.countDown();
+
+      assertThat(drainsBeforeRead.get(10, TimeUnit.SECONDS))
+          .as("chunks of members written before the loop read its socket")
+          .isEqualTo(1);
+      await().atMost(WAIT).until(() -> members.stream().allMatch(m -> m.received.get() == 1));
+      awaitReleased();
+      assertThat(drains).as("drains that wrote").hasValue(3);
+      assertThat(members).allMatch(m -> m.batches.get() == 1);
+    } finally {
+      listener.close().sync();
+    }
+  }
+
+  @Test
+  void aBroadcastArrivingDuringAWalkGoesToTheMembersNotYetWrittenWithTheOneBefore()
+      throws Exception {
+    int chunk = LoopMembers.CHUNK;
+    List<CountingMember> members = join(2 * chunk);
+    // The last member of the first chunk: when it has the first broadcast, a second arrives.
+    CountingMember lastOfFirstChunk = members.get(chunk - 1);
+    lastOfFirstChunk.afterDelivery = once(this::broadcast);
+    broadcast();
+
+    await().atMost(WAIT).until(() -> members.stream().allMatch(m -> m.received.get() == 2));
+    awaitReleased();
+    assertThat(members.subList(0, chunk))
+        .as("written before the second arrived: one batch each")
+        .allMatch(m -> m.batches.get() == 2);
+    assertThat(members.subList(chunk, 2 * chunk))
+        .as("not yet written when the second arrived: both in one batch")
+        .allMatch(m -> m.batches.get() == 1);
+  }
+
+  @Test
+  void aMemberJoiningDuringAWalkGetsWhatArrivesAfterItAndNothingBefore() throws Exception {
+    List<CountingMember> members = join(2 * LoopMembers.CHUNK);
+    CountingMember late = new CountingMember(loop);
+    members.get(0).afterDelivery = once(() -> room.add(late));
+    broadcast();
+    await().atMost(WAIT).until(() -> members.stream().allMatch(m -> m.received.get() == 1));
+    awaitReleased();
+
+    broadcast();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                late.received.get() >= 1 && members.stream().allMatch(m -> m.received.get() == 2));
+    awaitReleased();
+    assertThat(late.received).as("broadcasts the late member got").hasValue(1);
+  }
+
+  @Test
+  void aMemberLeavingWhileWrittenToLeavesEveryOtherGettingEachBroadcastOnce() throws Exception {
+    List<CountingMember> members = join(LoopMembers.CHUNK + 2);
+    CountingMember leaver = members.get(3);
+    AtomicReference<Boolean> removed = new AtomicReference<>();
+    // As a slow consumer closed while being written to: the last member takes its slot.
+    leaver.afterDelivery = once(() -> removed.set(room.remove(leaver)));
+    List<CountingMember> stayers = new ArrayList<>(members);
+    stayers.remove(leaver);
+
+    broadcast();
+    await().atMost(WAIT).until(() -> stayers.stream().allMatch(m -> m.received.get() == 1));
+    broadcast();
+    await().atMost(WAIT).until(() -> stayers.stream().allMatch(m -> m.received.get() == 2));
+    awaitReleased();
+
+    assertThat(removed.get()).isTrue();
+    assertThat(room.size()).isEqualTo(LoopMembers.CHUNK + 1);
+    assertThat(leaver.received).as("handed before it left, nothing after").hasValue(1);
+    assertThat(stayers).allMatch(m -> m.received.get() == 2);
+  }
+}
