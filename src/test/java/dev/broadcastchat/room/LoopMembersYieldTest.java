@@ -4,24 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.broadcastchat.protocol.ServerEvent;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,46 +64,17 @@ class LoopMembersYieldTest {
   @Timeout(30)
   void aSocketOnTheLoopIsReadBetweenTwoBatchesOfABacklog() throws Exception {
 
-    CompletableFuture<Integer> drainsBeforeRead = new CompletableFuture<>();
-    CountDownLatch accepted = new CountDownLatch(1);
-    Channel listener =
-        new ServerBootstrap()
-            .group(loop)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInboundHandlerAdapter() {
-                  @Override
-                  public void channelActive(ChannelHandlerContext ctx) {
-                    accepted.countDown();
-                  }
-
-                  @Override
-                  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    ((ByteBuf) msg).release();
-                    drainsBeforeRead.complete(drains.get());
-                  }
-                })
-            .bind("127.0.0.1", 0)
-            .sync()
-            .channel();
-    try (Socket client = new Socket()) {
-      client.connect((InetSocketAddress) listener.localAddress());
-      assertThat(accepted.await(10, TimeUnit.SECONDS)).isTrue();
-
+    try (SocketOnLoop socket = SocketOnLoop.open(loop, drains::get)) {
       // The loop is held while three batches' worth of broadcasts queue up and a byte arrives.
       CountDownLatch release = ExecutorHold.hold(loop);
       enqueueThreeBatches().forEach(Envelope::release);
-      OutputStream out = client.getOutputStream();
-      out.write('x');
-      out.flush();
+      socket.send();
       release.countDown();
 
-      assertThat(drainsBeforeRead.get(10, TimeUnit.SECONDS))
+      assertThat(socket.drainsBeforeRead())
           .as("batches drained before the loop read its socket")
           .isEqualTo(1);
       await().atMost(Duration.ofSeconds(10)).until(() -> drains.get() == 3);
-    } finally {
-      listener.close().sync();
     }
   }
 
