@@ -38,13 +38,13 @@ public enum Transport {
 
   /**
    * Completion queue entries of each io_uring loop, the most the kernel allows (16 bytes each, 1
-   * MiB a loop). A loop reaps completions only between its tasks, and one task may post thousands:
-   * a broadcast is one write per member of the room on that loop, and each connection closed posts
-   * several. With Netty's 4096, a broadcast to 4,500 members on one loop overflowed the queue; the
-   * kernel keeps what overflows, but Netty then logs a warning on every turn until it has caught
-   * up. Where the kernel offers completion entries of mixed sizes (6.18 does), Netty also keeps a
-   * Java view of every entry: about 4.5 MB of heap a loop at this size (docs/OPERATIONS.md). {@code
-   * -Dio.netty.iouring.cqSize} still wins.
+   * MiB a loop). A loop reaps completions only between its tasks, and one turn's tasks may post
+   * thousands: each connection closed posts several, and each room's drain writes to up to 64 of
+   * its members. With Netty's 4096, a broadcast to 4,500 members on one loop overflowed the queue
+   * when a drain still wrote to the whole room at once; the kernel keeps what overflows, but Netty
+   * then logs a warning on every turn until it has caught up. Where the kernel offers completion
+   * entries of mixed sizes (6.18 does), Netty also keeps a Java view of every entry: about 4.5 MB
+   * of heap a loop at this size (docs/OPERATIONS.md). {@code -Dio.netty.iouring.cqSize} still wins.
    */
   static final int IO_URING_COMPLETION_QUEUE = 65_536;
 
