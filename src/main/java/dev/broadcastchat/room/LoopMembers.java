@@ -203,7 +203,8 @@ final class LoopMembers {
     int writtenCount = 0;
     boolean wrapped = false;
     try {
-      // Each member at most once a drain: one with more than a batch behind it waits for the next.
+      // No more visits than members, so that one with more than a batch behind it waits for the
+      // next drain. (A member that takes the slot of one that left may be visited twice.)
       int toScan = Math.min(MAX_SCAN, members.size());
       for (int scanned = 0;
           writtenCount < CHUNK && scanned < toScan && upToDate < members.size();
@@ -242,7 +243,6 @@ final class LoopMembers {
       }
       for (int i = 0; i < writtenCount; i++) {
         written[i].flush();
-        written[i] = null;
       }
       if (writtenCount > 0) {
         listener.drained(messages, bytes);
@@ -251,6 +251,9 @@ final class LoopMembers {
       if (batch != null) {
         batch.release();
       }
+      // Nothing kept reachable between drains: members that may have closed, released broadcasts.
+      Arrays.fill(written, 0, writtenCount, null);
+      Arrays.fill(range, null);
     }
     if (wrapped || !behind()) {
       releaseHandedToAll();

@@ -2,9 +2,14 @@ package dev.broadcastchat.room;
 
 import dev.broadcastchat.protocol.WireProtocol;
 import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A room member on a given loop that counts the broadcasts handed to it and writes nothing. */
+/**
+ * A room member on a given loop that counts the broadcasts handed to it, keeps their sequence
+ * numbers, and writes nothing.
+ */
 final class CountingMember implements Member {
   private final EventLoop loop;
   private int slot = -1;
@@ -12,6 +17,9 @@ final class CountingMember implements Member {
 
   /** How many batches it was handed: broadcasts handed together count once. */
   final AtomicInteger batches = new AtomicInteger();
+
+  /** The sequence number of each broadcast handed to it, in order; read and written on its loop. */
+  final List<Long> seqs = new ArrayList<>();
 
   /** Run on the loop after each broadcast this member is handed, while the drain runs. */
   Runnable afterDelivery = () -> {};
@@ -42,6 +50,9 @@ final class CountingMember implements Member {
 
   @Override
   public int deliver(Batch batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      seqs.add(batch.get(i).seq());
+    }
     received.addAndGet(batch.size());
     batches.incrementAndGet();
     afterDelivery.run();

@@ -11,7 +11,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -156,5 +159,90 @@ class LoopMembersWalkTest {
     assertThat(room.size()).isEqualTo(LoopMembers.CHUNK + 1);
     assertThat(leaver.received).as("handed before it left, nothing after").hasValue(1);
     assertThat(stayers).allMatch(m -> m.received.get() == 2);
+  }
+
+  /**
+   * Many members joining and leaving, some while being written to, as bursts of broadcasts larger
+   * than a batch arrive: each member gets an unbroken run of the broadcasts in the order they were
+   * sent (all of them if it stayed throughout, the first ones if it left, the last ones if it
+   * joined late), and every broadcast is released once all have had it.
+   */
+  @Test
+  void everyMemberGetsAnUnbrokenRunOfTheBroadcastsInOrderWhateverJoinsAndLeaves() throws Exception {
+    Random random = new Random(7);
+    int broadcasts = 0;
+    List<CountingMember> all = new ArrayList<>();
+    List<CountingMember> initial = new ArrayList<>();
+    for (int i = 0; i < 3 * LoopMembers.CHUNK + 5; i++) {
+      initial.add(new CountingMember(loop));
+    }
+    all.addAll(initial);
+    loop.submit(() -> initial.forEach(room::add)).get(10, TimeUnit.SECONDS);
+    // Some members leave while being written to, as a slow consumer does; one of them takes
+    // another member out with it.
+    for (int i = 0; i < 6; i++) {
+      CountingMember m = initial.get(random.nextInt(initial.size()));
+      int leaveAt = 1 + random.nextInt(400);
+      m.afterDelivery =
+          () -> {
+            if (m.seqs.size() >= leaveAt) {
+              room.remove(m);
+            }
+          };
+    }
+    CountingMember taker = initial.get(1);
+    CountingMember taken = initial.get(initial.size() - 1);
+    taker.afterDelivery = () -> room.remove(taken);
+    Set<CountingMember> stayed = new HashSet<>(initial);
+
+    for (int round = 0; round < 40; round++) {
+      int burst = round % 10 == 9 ? 2 * LoopMembers.MAX_DRAIN_BATCH + 17 : 1 + random.nextInt(30);
+      for (int i = 0; i < burst; i++) {
+        Envelope e = Envelope.encode(alloc, new ServerEvent.Pong(), broadcasts++, true, true);
+        sent.add(e);
+        room.enqueue(e);
+      }
+      int change = random.nextInt(4);
+      if (change == 0) {
+        CountingMember joiner = new CountingMember(loop);
+        all.add(joiner);
+        loop.execute(() -> room.add(joiner));
+      } else if (change == 1) {
+        CountingMember leaver = all.get(random.nextInt(all.size()));
+        stayed.remove(leaver);
+        loop.execute(() -> room.remove(leaver));
+      }
+    }
+    awaitReleased();
+    int total = broadcasts;
+    loop.submit(
+            () -> {
+              for (CountingMember m : all) {
+                List<Long> got = m.seqs;
+                for (int i = 1; i < got.size(); i++) {
+                  assertThat(got.get(i))
+                      .as("the broadcast after %d", got.get(i - 1))
+                      .isEqualTo(got.get(i - 1) + 1);
+                }
+                boolean inRoom = m.roomSlot() >= 0;
+                if (initial.contains(m) && !got.isEmpty()) {
+                  assertThat(got.get(0)).as("a first member's first broadcast").isZero();
+                }
+                if (inRoom && !got.isEmpty()) {
+                  assertThat(got.get(got.size() - 1))
+                      .as("a member still in the room's last")
+                      .isEqualTo(total - 1L);
+                }
+                if (inRoom && stayed.contains(m)) {
+                  assertThat(got).as("a member there throughout").hasSize(total);
+                }
+              }
+              return null;
+            })
+        .get(10, TimeUnit.SECONDS);
+    assertThat(initial).as("members that left while written to").anyMatch(m -> m.roomSlot() < 0);
+    assertThat(initial)
+        .as("members there throughout")
+        .anyMatch(m -> m.roomSlot() >= 0 && stayed.contains(m));
   }
 }
