@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the next one goes on from where it stopped. So a broadcast to a large room does not hold the
  * loop's other connections for the whole fan-out, and a broadcast that arrives meanwhile goes to
  * the members not yet reached in the same write as the one before it: under load each member gets
- * everything new at each visit, at most one walk round the list after it arrived. A member that
- * joins gets what enters the log after it joined; one that leaves gets nothing more.
+ * everything new at each visit, about one walk round the list after it arrived (longer when it has
+ * more than a batch waiting). A member that joins gets what enters the log after it joined; one
+ * that leaves gets nothing more.
  */
 final class LoopMembers {
   /** Most broadcasts handed to one member in one write. */
