@@ -32,7 +32,8 @@ import java.util.Locale;
  * @param serverErrors error lines ({@code ! ...}) the server sent
  * @param firstServerError the first of them, or null
  * @param stalled connections that opened and never read (slow consumers), not receivers
- * @param stalledClosed of those, how many the server closed before the run ended
+ * @param stalledClosed of those, how many the server had closed, found by having them read after
+ *     the window what the server sent them
  * @param stalledCloseCode the close code the first of those got, or -1 (none, or no close frame)
  * @param serverCpu the server's CPU over the window, null without {@code --pid} or if not read
  * @param benchCpu the bench's own CPU over the window, null if not read

@@ -41,6 +41,7 @@ import picocli.CommandLine.Parameters;
       "           --warmup: deliveries/s, messages/s, latency percentiles, lost, duplicated.",
       "           With --stalled N, N of the clients never read: the others' figures show what",
       "           slow consumers cost them, and the server should close the stalled ones (1013).",
+      "           After the window they read what they were sent, uncounted, to find that close.",
       "  latency  the same, each sender at --rate messages/s (open loop): latency under a given",
       "           load, measured from when each message was due.",
       "           With --pid, both report the server's CPU over the window: how much of a",
@@ -143,7 +144,8 @@ final class BenchCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       description =
           "fanout, latency: how long to wait after the window for messages in flight; what has"
-              + " not arrived by then is lost (default: ${DEFAULT-VALUE}).")
+              + " not arrived by then is lost. With --stalled, as long again at most for the"
+              + " server's close of the stalled clients (default: ${DEFAULT-VALUE}).")
   Duration drain;
 
   @Option(
