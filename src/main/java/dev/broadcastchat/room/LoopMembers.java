@@ -39,7 +39,7 @@ final class LoopMembers {
   static final int CHUNK = 64;
 
   /** Most members a drain looks at, most of them with nothing new, before it yields. */
-  private static final int MAX_SCAN = 16 * CHUNK;
+  static final int MAX_SCAN = 16 * CHUNK;
 
   private final EventLoop loop;
   private final List<Member> members = new ArrayList<>();

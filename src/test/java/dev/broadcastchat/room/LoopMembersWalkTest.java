@@ -162,6 +162,64 @@ class LoopMembersWalkTest {
   }
 
   /**
+   * A drain that stops after looking at {@link LoopMembers#MAX_SCAN} members carries to the next
+   * the count of members found up to date in a row. When a member that was counted leaves, the last
+   * member, not yet visited and still behind, takes its slot among those counted; counting on from
+   * there, the walk would reach "every member up to date" without visiting it again, and that
+   * member would wait for a broadcast yet to come.
+   */
+  @Test
+  void aMemberMovedIntoTheCountedPartOfAWalkWhenAnotherLeavesIsStillWritten() throws Exception {
+    int chunk = LoopMembers.CHUNK;
+    int scan = LoopMembers.MAX_SCAN;
+    // Slots 0 to early - 1, then the last one: all in the room before the broadcast.
+    int early = scan + 76;
+    List<CountingMember> first = join(early);
+    CountingMember last = join(1).get(0);
+    // The first drain writes slots 0 to chunk - 1. Then, before the next, the early members after
+    // slot chunk leave and as many late ones (up to date) take their slots, so that the room is:
+    // written, one member behind (slot chunk), late members, and the last member, still behind.
+    CountingMember behind = first.get(chunk);
+    List<CountingMember> leaving = first.subList(chunk + 1, early);
+    List<CountingMember> late = new ArrayList<>();
+    for (int i = 0; i < leaving.size(); i++) {
+      late.add(new CountingMember(loop));
+    }
+    // The next drain writes to the member behind, then finds scan - 1 late members up to date and
+    // stops. Before the drain after it, a late member it counted leaves: the last one moves there.
+    int countedSlot = chunk + 100;
+    AtomicInteger lastMovedTo = new AtomicInteger(-1);
+    behind.afterDelivery =
+        once(
+            () ->
+                loop.execute(
+                    () -> {
+                      late.stream()
+                          .filter(m -> m.roomSlot() == countedSlot)
+                          .findFirst()
+                          .ifPresent(room::remove);
+                      lastMovedTo.set(last.roomSlot());
+                    }));
+
+    CountDownLatch release = ExecutorHold.hold(loop);
+    broadcast();
+    loop.execute(
+        () -> {
+          late.forEach(room::add);
+          leaving.forEach(room::remove);
+        });
+    release.countDown();
+
+    await().atMost(WAIT).until(() -> last.received.get() == 1);
+    awaitReleased();
+    assertThat(lastMovedTo)
+        .as("the last member's slot once the counted one left")
+        .hasValue(countedSlot);
+    assertThat(behind.received).hasValue(1);
+    assertThat(late).allMatch(m -> m.received.get() == 0);
+  }
+
+  /**
    * Many members joining and leaving, some while being written to, as bursts of broadcasts larger
    * than a batch arrive: each member gets an unbroken run of the broadcasts in the order they were
    * sent (all of them if it stayed throughout, the first ones if it left, the last ones if it
