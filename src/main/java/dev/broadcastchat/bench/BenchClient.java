@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -28,6 +29,11 @@ final class BenchClient implements FrameSink {
   private Sender sender;
   private boolean closingByUs;
   private boolean stalled;
+  private boolean closeFrameSeen;
+
+  /** The connection failed on our side (a frame we could not take), not through the server. */
+  private boolean failedHere;
+
   private volatile int closeCode = -1;
   private volatile boolean closedByServer;
   private String failure;
@@ -83,7 +89,7 @@ final class BenchClient implements FrameSink {
    */
   void readWhatWasQueued() {
     assert channel.eventLoop().inEventLoop();
-    if (stalled && channel.isActive()) {
+    if (stalled && channel.isActive() && !closeFrameSeen) {
       channel.config().setAutoRead(true);
       channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
     }
@@ -135,6 +141,7 @@ final class BenchClient implements FrameSink {
 
   @Override
   public void onCloseFrame(int code) {
+    closeFrameSeen = true;
     closeCode = code;
   }
 
@@ -143,6 +150,11 @@ final class BenchClient implements FrameSink {
     if (failure == null) {
       failure = Connector.describe(cause);
     }
+    // The peer ending the connection shows as an I/O error (a reset, a write to a closed socket);
+    // anything else is ours, such as a frame the reader refused.
+    if (!(cause instanceof IOException)) {
+      failedHere = true;
+    }
   }
 
   @Override
@@ -150,7 +162,7 @@ final class BenchClient implements FrameSink {
     if (sender != null) {
       sender.stop();
     }
-    if (!closingByUs) {
+    if (!closingByUs && !failedHere) {
       closedByServer = true;
     }
     if (!closingByUs && !stalled) {

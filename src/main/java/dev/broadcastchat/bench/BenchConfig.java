@@ -25,7 +25,8 @@ import java.util.Objects;
  *     opened and closed before the measured ones (idle); not counted
  * @param size bytes of each message's text, at least its token (fanout, latency)
  * @param rate messages per second per sender (latency)
- * @param drain how long to wait after the window for messages still in flight (fanout, latency)
+ * @param drain how long to wait after the window for messages still in flight, and then, with
+ *     stalled clients, at most as long again for the server's close of them (fanout, latency)
  * @param connections idle connections to open (idle)
  * @param hold how long they stay open once all are (idle)
  * @param pid the server's process, to read its CPU time (every scenario) and its resident memory

@@ -69,6 +69,9 @@ final class FanoutBench {
       }
       WindowCpu cpu = reportEachSecond(run, start, window);
       Tally totals = drain(run, window, receivers, stalledClients);
+      // Counted once: the count and the close code must come from the same clients.
+      List<BenchClient> stalledClosed =
+          stalledClients.stream().filter(BenchClient::closedByServer).toList();
       return new DeliveryResult(
           config.scenario(),
           url,
@@ -91,9 +94,8 @@ final class FanoutBench {
           totals.serverErrors(),
           totals.firstServerError(),
           stalled,
-          (int) stalledClients.stream().filter(BenchClient::closedByServer).count(),
-          stalledClients.stream()
-              .filter(BenchClient::closedByServer)
+          stalledClosed.size(),
+          stalledClosed.stream()
               .mapToInt(BenchClient::closeCode)
               .filter(code -> code >= 0)
               .findFirst()

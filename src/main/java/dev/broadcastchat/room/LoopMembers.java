@@ -121,7 +121,8 @@ final class LoopMembers {
     }
     member.roomSlot(-1);
     size = members.size();
-    // The members found up to date so far may have included this one: count afresh.
+    // The members counted up to date so far may have included this one, and the last member,
+    // perhaps behind, may now sit among them: count afresh.
     upToDate = 0;
     return true;
   }

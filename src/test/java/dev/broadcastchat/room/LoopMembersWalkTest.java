@@ -165,7 +165,7 @@ class LoopMembersWalkTest {
    * A drain that stops after looking at {@link LoopMembers#MAX_SCAN} members carries to the next
    * the count of members found up to date in a row. When a member that was counted leaves, the last
    * member, not yet visited and still behind, takes its slot among those counted; counting on from
-   * there, the walk would reach "every member up to date" without visiting it again, and that
+   * there, the walk would reach "every member up to date" without visiting that slot, and that
    * member would wait for a broadcast yet to come.
    */
   @Test
