@@ -41,10 +41,12 @@ public enum Transport {
    * MiB a loop). A loop reaps completions only between its tasks, and one turn's tasks may post
    * thousands: each connection closed posts several, and each room's drain writes to up to 64 of
    * its members. With Netty's 4096, a broadcast to 4,500 members on one loop overflowed the queue
-   * when a drain still wrote to the whole room at once; the kernel keeps what overflows, but Netty
-   * then logs a warning on every turn until it has caught up. Where the kernel offers completion
-   * entries of mixed sizes (6.18 does), Netty also keeps a Java view of every entry: about 4.5 MB
-   * of heap a loop at this size (docs/OPERATIONS.md). {@code -Dio.netty.iouring.cqSize} still wins.
+   * when a drain still wrote to the whole room at once, and it still overflowed once drains wrote
+   * to 64 at a time, as those 4,500 closed together on shutdown (docs/performance-log.md, "io_uring
+   * with Netty's default completion queue"). The kernel keeps what overflows, but Netty then logs a
+   * warning on every turn until it has caught up. Where the kernel offers completion entries of
+   * mixed sizes (6.18 does), Netty also keeps a Java view of every entry: about 4.5 MB of heap a
+   * loop at this size (docs/OPERATIONS.md). {@code -Dio.netty.iouring.cqSize} still wins.
    */
   static final int IO_URING_COMPLETION_QUEUE = 65_536;
 
