@@ -197,11 +197,11 @@ public final class ChatServer implements AutoCloseable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(workerGroup)
-            .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 4096)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.ALLOCATOR, alloc)
-            .childOption(ChannelOption.TCP_NODELAY, true)
+            // No TCP_NODELAY here: Netty's socket channels set it on every accepted socket
+            // themselves, on each transport, and setting it again is a system call a connection.
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(config.maxQueuedBytes()))
             .childHandler(
                 new ChatServerInitializer(
@@ -228,7 +228,6 @@ public final class ChatServer implements AutoCloseable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(workerGroup)
-            .channel(transport.serverChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.ALLOCATOR, alloc)
             .childHandler(
@@ -241,7 +240,9 @@ public final class ChatServer implements AutoCloseable {
 
   private Channel bind(ServerBootstrap bootstrap, int port) {
     try {
-      return bootstrap.bind(config.host(), port).syncUninterruptibly().channel();
+      InetSocketAddress at = new InetSocketAddress(config.host(), port);
+      bootstrap.channelFactory(transport.serverChannelFactory(at.getAddress()));
+      return bootstrap.bind(at).syncUninterruptibly().channel();
     } catch (Exception e) {
       String where = config.host() + ":" + port;
       if (isAddressInUse(e)) {
@@ -289,6 +290,11 @@ public final class ChatServer implements AutoCloseable {
   /** The class of the listening channel: which transport really accepts connections. */
   Class<?> listenerClass() {
     return serverChannel.getClass();
+  }
+
+  /** The connections the server has accepted and not yet closed, for tests. */
+  Iterable<Channel> acceptedChannels() {
+    return allChannels;
   }
 
   /** WebSocket connections open now. */

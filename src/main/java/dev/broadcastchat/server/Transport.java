@@ -1,5 +1,6 @@
 package dev.broadcastchat.server;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -8,11 +9,15 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -145,6 +150,28 @@ public enum Transport {
 
   EventLoopGroup newGroup(int threads) {
     return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory());
+  }
+
+  /**
+   * The listening channel for {@code bindAddress}. For an IPv4 address epoll and NIO open an IPv4
+   * socket rather than their default, a dual-stack IPv6 one that sees IPv4 peers through mapped
+   * addresses: each connection then takes the kernel's IPv4 path alone (io_uring's channel has no
+   * such choice in Netty 4.2).
+   */
+  ChannelFactory<ServerChannel> serverChannelFactory(InetAddress bindAddress) {
+    if (!(bindAddress instanceof Inet4Address)) {
+      return switch (this) {
+        case EPOLL -> EpollServerSocketChannel::new;
+        case IO_URING -> IoUringServerSocketChannel::new;
+        case NIO -> NioServerSocketChannel::new;
+      };
+    }
+    return switch (this) {
+      case EPOLL -> () -> new EpollServerSocketChannel(SocketProtocolFamily.INET);
+      case IO_URING -> IoUringServerSocketChannel::new;
+      case NIO ->
+          () -> new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET);
+    };
   }
 
   Class<? extends ServerChannel> serverChannel() {

@@ -5,11 +5,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.broadcastchat.server.RawWebSocket.Frame;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +83,72 @@ class TransportIT {
         clients.forEach(TestClient::abort);
       }
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @Timeout(30)
+  void turnsNagleOffOnEveryConnectionItAccepts(Transport transport) throws Exception {
+    // The server leaves TCP_NODELAY to Netty's socket channels, which set it themselves: this
+    // reads it back from each accepted socket.
+    try (ChatServer server = start(transport, ServerConfig.defaults("127.0.0.1", 0));
+        TestClient client = TestClient.connect(URI.create(server.url()))) {
+      assertThat(client.nextMessage()).isEqualTo(WELCOME);
+      List<Channel> accepted = new ArrayList<>();
+      server.acceptedChannels().forEach(accepted::add);
+      assertThat(accepted).isNotEmpty();
+      for (Channel channel : accepted) {
+        assertThat(channel.config().getOption(ChannelOption.TCP_NODELAY))
+            .as("TCP_NODELAY of %s", channel)
+            .isTrue();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Transport.class,
+      names = {"EPOLL", "NIO"})
+  @Timeout(30)
+  void listensOnAnIpv4SocketForAnIpv4Address(Transport transport) throws Exception {
+    try (ChatServer server = start(transport, ServerConfig.defaults("127.0.0.1", 0))) {
+      // The kernel lists IPv4 sockets in /proc/net/tcp, IPv6 ones (dual-stack too) in tcp6.
+      assertThat(listening("/proc/net/tcp", server.port())).isTrue();
+      assertThat(listening("/proc/net/tcp6", server.port())).isFalse();
+      try (TestClient client = TestClient.connect(URI.create(server.url()))) {
+        assertThat(client.nextMessage()).isEqualTo(WELCOME);
+        assertThat(client.address()).startsWith("127.0.0.1:");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @Timeout(30)
+  void listensOnAnIpv6Address(Transport transport) throws Exception {
+    assumeTrue(
+        Files.exists(Path.of("/proc/net/if_inet6"))
+            && Files.readString(Path.of("/proc/net/if_inet6")).contains(" lo"),
+        "no IPv6 loopback here");
+    try (ChatServer server = start(transport, ServerConfig.defaults("::1", 0))) {
+      assertThat(server.address().getAddress()).isEqualTo(InetAddress.getByName("::1"));
+      assertThat(listening("/proc/net/tcp6", server.port())).isTrue();
+      try (TestClient client = TestClient.connect(URI.create(server.url()))) {
+        assertThat(client.nextMessage()).isEqualTo(WELCOME);
+        client.send("over IPv6");
+        assertThat(client.nextChatMessage()).isEqualTo(client.address() + ": over IPv6");
+        assertThat(client.address()).startsWith("[0:0:0:0:0:0:0:1]:");
+      }
+    }
+  }
+
+  /** Whether {@code table} (/proc/net/tcp or tcp6) has a socket listening on local {@code port}. */
+  private static boolean listening(String table, int port) throws IOException {
+    String hexPort = String.format(":%04X", port);
+    return Files.readAllLines(Path.of(table)).stream()
+        .skip(1)
+        .map(line -> line.trim().split("\\s+"))
+        .anyMatch(f -> f[1].endsWith(hexPort) && f[3].equals("0A"));
   }
 
   @ParameterizedTest
