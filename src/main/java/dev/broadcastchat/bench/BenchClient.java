@@ -29,7 +29,7 @@ final class BenchClient implements FrameSink {
   private Sender sender;
   private boolean closingByUs;
   private boolean stalled;
-  private boolean closeFrameSeen;
+  private volatile boolean closeFrameSeen;
 
   /** The connection failed on our side (a frame we could not take), not through the server. */
   private boolean failedHere;
@@ -98,6 +98,15 @@ final class BenchClient implements FrameSink {
   /** Whether the server ended this connection (from any thread). */
   boolean closedByServer() {
     return closedByServer;
+  }
+
+  /**
+   * Whether the server ended this connection without a close frame reaching the bench: closed it
+   * without one, or reset it while one still waited behind what a stalled client never read (from
+   * any thread).
+   */
+  boolean closedWithoutCloseFrame() {
+    return closedByServer && !closeFrameSeen;
   }
 
   /** The close code the server sent, or -1 (from any thread). */

@@ -35,6 +35,8 @@ import java.util.Locale;
  * @param stalledClosed of those, how many the server had closed, found by having them read after
  *     the window what the server sent them
  * @param stalledCloseCode the close code the first of those got, or -1 (none, or no close frame)
+ * @param stalledWithoutCloseFrame of those closed, how many ended without a close frame reaching
+ *     the bench: closed without one, or reset while one still waited behind what they never read
  * @param serverCpu the server's CPU over the window, null without {@code --pid} or if not read
  * @param benchCpu the bench's own CPU over the window, null if not read
  */
@@ -62,6 +64,7 @@ public record DeliveryResult(
     int stalled,
     int stalledClosed,
     int stalledCloseCode,
+    int stalledWithoutCloseFrame,
     ServerCpu serverCpu,
     BenchCpu benchCpu)
     implements BenchResult {

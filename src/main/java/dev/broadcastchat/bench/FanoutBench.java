@@ -100,6 +100,7 @@ final class FanoutBench {
               .filter(code -> code >= 0)
               .findFirst()
               .orElse(-1),
+          (int) stalledClosed.stream().filter(BenchClient::closedWithoutCloseFrame).count(),
           cpu.server(),
           cpu.bench());
     }

@@ -49,7 +49,10 @@ public final class Report {
             out,
             "stalled",
             fmt("%,d never read; %,d closed by the server", r.stalled(), r.stalledClosed())
-                + (r.stalledCloseCode() >= 0 ? fmt(" (%d)", r.stalledCloseCode()) : ""));
+                + (r.stalledCloseCode() >= 0 ? fmt(" (%d)", r.stalledCloseCode()) : "")
+                + (r.stalledWithoutCloseFrame() > 0
+                    ? fmt(", %,d of them without a close frame", r.stalledWithoutCloseFrame())
+                    : ""));
       }
       ServerCpu server = r.serverCpu();
       if (server != null) {
@@ -176,6 +179,7 @@ public final class Report {
       m.put("stalled", r.stalled());
       m.put("stalled_closed", r.stalledClosed());
       m.put("stalled_close_code", r.stalledCloseCode() >= 0 ? r.stalledCloseCode() : null);
+      m.put("stalled_without_close_frame", r.stalledWithoutCloseFrame());
       ServerCpu server = r.serverCpu();
       m.put(
           "server_cpu_window_s", server == null ? null : round(server.cpu().totalNanos() / 1e9, 2));

@@ -252,6 +252,7 @@ class BenchIT {
         runWithBulkyStalledClients(Duration.ofSeconds(3), BenchConfig.defaultTransport());
     assertThat(r.stalledClosed()).as(r.toString()).isEqualTo(BULKY_STALLED);
     assertThat(r.stalledCloseCode()).isEqualTo(1013);
+    assertThat(r.stalledWithoutCloseFrame()).as(r.toString()).isZero();
   }
 
   @Test
@@ -266,6 +267,7 @@ class BenchIT {
     assertThat(r.stalledCloseCode())
         .as("the reset dropped the close frame queued behind what they never read")
         .isEqualTo(-1);
+    assertThat(r.stalledWithoutCloseFrame()).as(r.toString()).isEqualTo(BULKY_STALLED);
   }
 
   /**

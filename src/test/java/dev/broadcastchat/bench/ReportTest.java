@@ -20,6 +20,11 @@ class ReportTest {
   }
 
   private static DeliveryResult fanout(long lost, ServerCpu serverCpu, BenchCpu benchCpu) {
+    return fanout(lost, serverCpu, benchCpu, 0);
+  }
+
+  private static DeliveryResult fanout(
+      long lost, ServerCpu serverCpu, BenchCpu benchCpu, int withoutCloseFrame) {
     return new DeliveryResult(
         Scenario.FANOUT,
         URI.create("ws://127.0.0.1:8080/?room=bench"),
@@ -44,6 +49,7 @@ class ReportTest {
         10,
         10,
         1013,
+        withoutCloseFrame,
         serverCpu,
         benchCpu);
   }
@@ -61,6 +67,7 @@ class ReportTest {
     assertThat(json.get("stalled").asInt()).isEqualTo(10);
     assertThat(json.get("stalled_closed").asInt()).isEqualTo(10);
     assertThat(json.get("stalled_close_code").asInt()).isEqualTo(1013);
+    assertThat(json.get("stalled_without_close_frame").asInt()).isZero();
     assertThat(json.get("passed").asBoolean()).isTrue();
   }
 
@@ -72,6 +79,16 @@ class ReportTest {
         .contains("10 never read; 10 closed by the server (1013)")
         .endsWith("result            ok" + System.lineSeparator());
     assertThat(Report.table(fanout(5))).contains("FAILED: 5 deliveries lost");
+  }
+
+  @Test
+  void saysHowManyStalledClientsEndedWithoutACloseFrame() throws Exception {
+    DeliveryResult r = fanout(0, null, null, 4);
+    assertThat(Report.table(r))
+        .contains("10 never read; 10 closed by the server (1013), 4 of them without a close frame");
+    assertThat(
+            new ObjectMapper().readTree(Report.json(r)).get("stalled_without_close_frame").asInt())
+        .isEqualTo(4);
   }
 
   private static IdleResult idle(ProcessCpu serverCpu) {
