@@ -239,12 +239,15 @@ public final class ChatServer implements AutoCloseable {
   }
 
   private Channel bind(ServerBootstrap bootstrap, int port) {
+    String where = config.host() + ":" + port;
+    InetSocketAddress at = new InetSocketAddress(config.host(), port);
+    if (at.isUnresolved()) {
+      throw new ServerStartException("cannot listen on " + where + ": unknown host", null);
+    }
     try {
-      InetSocketAddress at = new InetSocketAddress(config.host(), port);
       bootstrap.channelFactory(transport.serverChannelFactory(at.getAddress()));
       return bootstrap.bind(at).syncUninterruptibly().channel();
     } catch (Exception e) {
-      String where = config.host() + ":" + port;
       if (isAddressInUse(e)) {
         throw new ServerStartException("cannot listen on " + where + ": address already in use", e);
       }

@@ -165,6 +165,19 @@ class CommandLineIT {
   }
 
   @Test
+  void unknownHostIsOneLineAndExit1() throws Exception {
+    try (ChatProcess server =
+        ChatProcess.jar(Map.of(), "server", "--host", "no-such-host.invalid", "--port", "0")) {
+      assertThat(server.waitFor(WAIT)).isEqualTo(1);
+      assertThat(server.stderr())
+          .singleElement()
+          .asString()
+          .contains("no-such-host.invalid:0")
+          .contains("unknown host");
+    }
+  }
+
+  @Test
   void badOptionValueIsOneLineNamingItAndExit2() throws Exception {
     try (ChatProcess server = ChatProcess.jar(Map.of(), "server", "--port", "eighty")) {
       assertThat(server.waitFor(WAIT)).isEqualTo(2);
