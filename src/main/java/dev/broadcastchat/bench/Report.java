@@ -20,7 +20,8 @@ public final class Report {
       row(
           out,
           "clients",
-          fmt("%,d in one room, %d sending ", r.receivers(), r.senders())
+          // The stalled clients are in the room too, though not receivers.
+          fmt("%,d in one room, %d sending ", r.receivers() + r.stalled(), r.senders())
               + (r.rate() == 0 ? "closed-loop" : fmt("%,d messages/s each (open loop)", r.rate())));
       row(out, "message size", fmt("%,d bytes", r.size()));
       row(

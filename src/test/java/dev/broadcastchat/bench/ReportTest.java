@@ -28,7 +28,7 @@ class ReportTest {
     return new DeliveryResult(
         Scenario.FANOUT,
         URI.create("ws://127.0.0.1:8080/?room=bench"),
-        1000,
+        1010,
         1000,
         10,
         64,
@@ -76,6 +76,7 @@ class ReportTest {
     assertThat(Report.table(fanout(0)))
         .contains("1,000,000/s")
         .contains("p99 2.000 ms")
+        .contains("1,010 in one room, 10 sending closed-loop")
         .contains("10 never read; 10 closed by the server (1013)")
         .endsWith("result            ok" + System.lineSeparator());
     assertThat(Report.table(fanout(5))).contains("FAILED: 5 deliveries lost");
