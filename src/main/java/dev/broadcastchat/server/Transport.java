@@ -153,13 +153,15 @@ public enum Transport {
   }
 
   /**
-   * The listening channel for {@code bindAddress}. For an IPv4 address epoll and NIO open an IPv4
-   * socket rather than their default, a dual-stack IPv6 one that sees IPv4 peers through mapped
-   * addresses: each connection then takes the kernel's IPv4 path alone (io_uring's channel has no
-   * such choice in Netty 4.2).
+   * The listening channel for {@code bindAddress}. For a given IPv4 address epoll and NIO open an
+   * IPv4 socket rather than their default, a dual-stack IPv6 one that sees IPv4 peers through
+   * mapped addresses: each connection then takes the kernel's IPv4 path alone (io_uring's channel
+   * has no such choice in Netty 4.2). The wildcard {@code 0.0.0.0} keeps the default: Netty and the
+   * JDK bind a dual-stack socket to {@code ::} for it, so that it has always served IPv6 clients
+   * too.
    */
   ChannelFactory<ServerChannel> serverChannelFactory(InetAddress bindAddress) {
-    if (!(bindAddress instanceof Inet4Address)) {
+    if (!(bindAddress instanceof Inet4Address) || bindAddress.isAnyLocalAddress()) {
       return switch (this) {
         case EPOLL -> EpollServerSocketChannel::new;
         case IO_URING -> IoUringServerSocketChannel::new;
@@ -174,6 +176,7 @@ public enum Transport {
     };
   }
 
+  /** The class of the channels {@link #serverChannelFactory} makes, whatever the address. */
   Class<? extends ServerChannel> serverChannel() {
     return switch (this) {
       case EPOLL -> EpollServerSocketChannel.class;

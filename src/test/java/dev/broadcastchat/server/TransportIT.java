@@ -33,6 +33,14 @@ class TransportIT {
   private static final int TRY_AGAIN_LATER = 1013;
   private static final long MAX_QUEUED_BYTES = 64 * 1024;
   private static final String TEXT = "x".repeat(1000);
+  private static final String TCP = "/proc/net/tcp";
+  private static final String TCP6 = "/proc/net/tcp6";
+
+  /** Local addresses as /proc/net/tcp and tcp6 print them: each 32-bit word in host order. */
+  private static final String IPV4_LOOPBACK = "0100007F";
+
+  private static final String MAPPED_IPV4_LOOPBACK = "0000000000000000FFFF00000100007F";
+  private static final String IPV6_LOOPBACK = "00000000000000000000000001000000";
 
   private static ChatServer start(Transport transport, ServerConfig base) {
     Throwable cause = transport.unavailabilityCause();
@@ -111,10 +119,12 @@ class TransportIT {
       names = {"EPOLL", "NIO"})
   @Timeout(30)
   void listensOnAnIpv4SocketForAnIpv4Address(Transport transport) throws Exception {
+    assumeTrue(Files.exists(Path.of(TCP)), "no " + TCP + " here");
     try (ChatServer server = start(transport, ServerConfig.defaults("127.0.0.1", 0))) {
-      // The kernel lists IPv4 sockets in /proc/net/tcp, IPv6 ones (dual-stack too) in tcp6.
-      assertThat(listening("/proc/net/tcp", server.port())).isTrue();
-      assertThat(listening("/proc/net/tcp6", server.port())).isFalse();
+      // The kernel lists IPv4 sockets in /proc/net/tcp, IPv6 ones (dual-stack too, with the
+      // address mapped) in tcp6.
+      assertThat(listening(TCP, IPV4_LOOPBACK, server.port())).isTrue();
+      assertThat(listening(TCP6, MAPPED_IPV4_LOOPBACK, server.port())).isFalse();
       try (TestClient client = TestClient.connect(URI.create(server.url()))) {
         assertThat(client.nextMessage()).isEqualTo(WELCOME);
         assertThat(client.address()).startsWith("127.0.0.1:");
@@ -126,13 +136,10 @@ class TransportIT {
   @EnumSource(Transport.class)
   @Timeout(30)
   void listensOnAnIpv6Address(Transport transport) throws Exception {
-    assumeTrue(
-        Files.exists(Path.of("/proc/net/if_inet6"))
-            && Files.readString(Path.of("/proc/net/if_inet6")).contains(" lo"),
-        "no IPv6 loopback here");
+    assumeTrue(hasIpv6Loopback(), "no IPv6 loopback here");
     try (ChatServer server = start(transport, ServerConfig.defaults("::1", 0))) {
       assertThat(server.address().getAddress()).isEqualTo(InetAddress.getByName("::1"));
-      assertThat(listening("/proc/net/tcp6", server.port())).isTrue();
+      assertThat(listening(TCP6, IPV6_LOOPBACK, server.port())).isTrue();
       try (TestClient client = TestClient.connect(URI.create(server.url()))) {
         assertThat(client.nextMessage()).isEqualTo(WELCOME);
         client.send("over IPv6");
@@ -142,13 +149,39 @@ class TransportIT {
     }
   }
 
-  /** Whether {@code table} (/proc/net/tcp or tcp6) has a socket listening on local {@code port}. */
-  private static boolean listening(String table, int port) throws IOException {
-    String hexPort = String.format(":%04X", port);
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @Timeout(30)
+  void theIpv4WildcardServesIpv4AndIpv6Clients(Transport transport) throws Exception {
+    // 0.0.0.0 has always been bound as the dual-stack wildcard, as the JDK and Netty do.
+    assumeTrue(hasIpv6Loopback(), "no IPv6 loopback here");
+    try (ChatServer server = start(transport, ServerConfig.defaults("0.0.0.0", 0))) {
+      for (String host : List.of("127.0.0.1", "[::1]")) {
+        try (TestClient client =
+            TestClient.connect(URI.create("ws://" + host + ":" + server.port() + "/"))) {
+          assertThat(client.nextMessage()).as("welcome over %s", host).isEqualTo(WELCOME);
+        }
+      }
+    }
+  }
+
+  private static boolean hasIpv6Loopback() throws IOException {
+    Path interfaces = Path.of("/proc/net/if_inet6");
+    return Files.exists(interfaces)
+        && Files.readAllLines(interfaces).stream()
+            .anyMatch(line -> line.startsWith("00000000000000000000000000000001 "));
+  }
+
+  /**
+   * Whether {@code table} (/proc/net/tcp or tcp6) has a socket listening on local {@code address}
+   * (in the table's hex form) and {@code port}.
+   */
+  private static boolean listening(String table, String address, int port) throws IOException {
+    String local = address + String.format(":%04X", port);
     return Files.readAllLines(Path.of(table)).stream()
         .skip(1)
         .map(line -> line.trim().split("\\s+"))
-        .anyMatch(f -> f[1].endsWith(hexPort) && f[3].equals("0A"));
+        .anyMatch(f -> f[1].equals(local) && f[3].equals("0A"));
   }
 
   @ParameterizedTest
