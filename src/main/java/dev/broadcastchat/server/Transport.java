@@ -161,18 +161,15 @@ public enum Transport {
    * too.
    */
   ChannelFactory<ServerChannel> serverChannelFactory(InetAddress bindAddress) {
-    if (!(bindAddress instanceof Inet4Address) || bindAddress.isAnyLocalAddress()) {
-      return switch (this) {
-        case EPOLL -> EpollServerSocketChannel::new;
-        case IO_URING -> IoUringServerSocketChannel::new;
-        case NIO -> NioServerSocketChannel::new;
-      };
-    }
+    boolean ipv4 = bindAddress instanceof Inet4Address && !bindAddress.isAnyLocalAddress();
+    SocketProtocolFamily inet = SocketProtocolFamily.INET;
     return switch (this) {
-      case EPOLL -> () -> new EpollServerSocketChannel(SocketProtocolFamily.INET);
+      case EPOLL -> ipv4 ? () -> new EpollServerSocketChannel(inet) : EpollServerSocketChannel::new;
       case IO_URING -> IoUringServerSocketChannel::new;
       case NIO ->
-          () -> new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET);
+          ipv4
+              ? () -> new NioServerSocketChannel(SelectorProvider.provider(), inet)
+              : NioServerSocketChannel::new;
     };
   }
 
