@@ -24,7 +24,8 @@ import java.util.function.IntSupplier;
  * second however fast it grows (a bigger one a notice every 5 s), and 20,000 clients joining one
  * room cost about what 20 do.
  *
- * <p>Thread-safe: {@link #joined} and {@link #left} may be called from any loop.
+ * <p>Thread-safe: {@link #joined}, {@link #left} and {@link #renamed} may be called from any loop.
+ * The sink is called under the batcher's lock, one notice at a time.
  */
 final class PresenceBatcher {
   /** Members for which a notice waits one more base interval. */
@@ -73,6 +74,18 @@ final class PresenceBatcher {
     record(leaves, name);
   }
 
+  /**
+   * A member now shown as {@code after} was shown as {@code before}. If its join has not been
+   * announced yet, the join will name it {@code after}: the nick change that the member's session
+   * announces meanwhile then reaches the others before they have heard of {@code before} at all,
+   * and a join naming {@code before} after it would leave them a member who is not there.
+   */
+  void renamed(String before, String after) {
+    synchronized (this) {
+      joins.rename(before, after);
+    }
+  }
+
   private void record(Batch batch, String name) {
     boolean schedule;
     synchronized (this) {
@@ -108,8 +121,6 @@ final class PresenceBatcher {
   }
 
   private void flush() {
-    ServerEvent.Presence joined = null;
-    ServerEvent.Presence left = null;
     long wait;
     synchronized (this) {
       int now = members.getAsInt();
@@ -117,19 +128,20 @@ final class PresenceBatcher {
       wait = batchStart + intervalFor(intervalNanos, now) - System.nanoTime();
       if (wait <= 0) {
         scheduled = false;
-        joined = joins.drainInto(room, true, now);
-        left = leaves.drainInto(room, false, now);
+        ServerEvent.Presence joined = joins.drainInto(room, true, now);
+        ServerEvent.Presence left = leaves.drainInto(room, false, now);
+        // Handed on under the lock, so that a rename that finds its join gone from the batch is
+        // announced after that join, never before it.
+        if (left != null) {
+          sink.accept(left);
+        }
+        if (joined != null) {
+          sink.accept(joined);
+        }
       }
     }
     if (wait > 0) {
       flushIn(wait);
-      return;
-    }
-    if (left != null) {
-      sink.accept(left);
-    }
-    if (joined != null) {
-      sink.accept(joined);
     }
   }
 
@@ -145,6 +157,14 @@ final class PresenceBatcher {
         return true;
       }
       return false;
+    }
+
+    /** Lists {@code before} as {@code after} if this batch lists it. */
+    void rename(String before, String after) {
+      int i = names.indexOf(before);
+      if (i >= 0) {
+        names.set(i, after);
+      }
     }
 
     void add(String name) {

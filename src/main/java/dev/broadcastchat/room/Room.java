@@ -144,9 +144,15 @@ public final class Room {
     return true;
   }
 
-  /** Changes how {@code member} is shown in {@link #who}. */
+  /**
+   * Changes how {@code member} is shown in {@link #who}, and in its join notice if that has not
+   * gone out yet.
+   */
   public void rename(Member member, String displayName) {
-    names.replace(member, displayName);
+    String before = names.replace(member, displayName);
+    if (before != null) {
+      presence.renamed(before, displayName);
+    }
   }
 
   /** At most {@code limit} members' names and the room's size on this node. */

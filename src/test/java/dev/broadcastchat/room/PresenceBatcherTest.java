@@ -143,6 +143,49 @@ class PresenceBatcherTest {
   }
 
   @Test
+  void aJoinRenamedBeforeItsNoticeIsAnnouncedUnderTheNewName() throws Exception {
+    CountDownLatch release = holdTimer();
+    batcher.joined("127.0.0.1:42544");
+    batcher.joined("bob");
+    batcher.renamed("127.0.0.1:42544", "alice");
+    release.countDown();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
+    awaitQuietTimer();
+
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).nicks()).containsExactly("alice", "bob");
+    assertThat(events.get(0).count()).isEqualTo(2);
+  }
+
+  @Test
+  void aRenamedJoinerWhoLeavesInTheSameIntervalIsNeverAnnounced() throws Exception {
+    CountDownLatch release = holdTimer();
+    batcher.joined("127.0.0.1:42544");
+    batcher.renamed("127.0.0.1:42544", "alice");
+    batcher.left("alice");
+    release.countDown();
+
+    awaitQuietTimer();
+    awaitQuietTimer();
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void aRenameAfterTheJoinWasAnnouncedChangesNoNotice() throws Exception {
+    batcher.joined("127.0.0.1:42544");
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
+
+    batcher.renamed("127.0.0.1:42544", "alice");
+    batcher.left("alice");
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 2);
+
+    assertThat(events.get(0).nicks()).containsExactly("127.0.0.1:42544");
+    assertThat(events.get(1).joined()).isFalse();
+    assertThat(events.get(1).nicks()).containsExactly("alice");
+  }
+
+  @Test
   void countsJoinsRecordedFromManyThreads() throws Exception {
     CountDownLatch release = holdTimer();
     Thread[] threads = new Thread[4];

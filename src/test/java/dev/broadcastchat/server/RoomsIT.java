@@ -3,6 +3,8 @@ package dev.broadcastchat.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,7 +76,15 @@ class RoomsIT {
     TestClient mover = chat.connect();
     assertThat(watcher.nextMessage()).isEqualTo("Welcome to chat! Type a message");
     assertThat(mover.nextMessage()).isEqualTo("Welcome to chat! Type a message");
+    String watcherAddress = watcher.address();
     mover.send("/nick walker");
+    // Named before the room announced it, the mover joins under its nick (a join and a leave
+    // within one notice interval would be announced not at all).
+    String joined;
+    do {
+      joined = nextContaining(watcher, " joined lobby");
+      assertThat(joined.replace(watcherAddress, "")).doesNotContain("127.0.0.1:");
+    } while (!joined.contains("walker"));
 
     mover.send("/join garden");
     assertThat(nextNotMatching(mover, " is now known as "))
@@ -82,6 +92,64 @@ class RoomsIT {
     assertThat(nextContaining(watcher, "left lobby")).isEqualTo("* walker left lobby");
     mover.send("hello garden");
     assertThat(nextContaining(mover, "hello garden")).isEqualTo("walker: hello garden");
+  }
+
+  @Test
+  void aMemberNamedRightAfterConnectingLeavesNoGhostInTheRoster() {
+    try (JsonTestClient watcher =
+        JsonTestClient.connect(chat.server(), "room", "lobby", "nick", "watcher")) {
+      watcher.welcomeAndReplay();
+      // What a roster built from the events holds (the web client's members.js: a join adds its
+      // names, a leave removes them, a nick event renames a name it knows).
+      Set<String> roster = new TreeSet<>(Set.of("watcher"));
+
+      // The way the original client names itself: connect, then /nick at once, before the room
+      // has announced the join.
+      TestClient renamer = chat.connect();
+      renamer.send("/nick alice");
+      renamer.send("hi");
+      assertThat(nextContaining(renamer, "alice: hi")).isEqualTo("alice: hi");
+      renamer.close();
+      // Once the room counts the watcher alone, alice's leave is recorded; zed's join comes after
+      // it, and presence notices go out in the order they were recorded.
+      do {
+        watcher.send("type", "who");
+      } while (nextWho(watcher, roster).path("count").asInt() != 1);
+      try (JsonTestClient last =
+          JsonTestClient.connect(chat.server(), "room", "lobby", "nick", "zed")) {
+        last.welcomeAndReplay();
+        while (!roster.contains("zed")) {
+          apply(roster, watcher.next());
+        }
+        assertThat(roster).containsExactly("watcher", "zed");
+      }
+    }
+  }
+
+  /** Applies presence and nick events to {@code roster} until a {@code who} answer comes. */
+  private static JsonNode nextWho(JsonTestClient client, Set<String> roster) {
+    while (true) {
+      JsonNode event = client.next();
+      if (event.path("type").asText().equals("who")) {
+        return event;
+      }
+      apply(roster, event);
+    }
+  }
+
+  private static void apply(Set<String> roster, JsonNode event) {
+    String type = event.path("type").asText();
+    if (type.equals("join") || type.equals("leave")) {
+      for (JsonNode n : event.path("nicks")) {
+        if (type.equals("join")) {
+          roster.add(n.asText());
+        } else {
+          roster.remove(n.asText());
+        }
+      }
+    } else if (type.equals("nick") && roster.remove(event.path("from").asText())) {
+      roster.add(event.path("to").asText());
+    }
   }
 
   private static void awaitPresence(JsonTestClient client, String type, String nick) {
