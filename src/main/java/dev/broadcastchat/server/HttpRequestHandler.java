@@ -89,11 +89,35 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
   }
 
+  /**
+   * Whether {@code uri}'s path and query decode: Netty's decoder throws on a bad percent-escape
+   * ({@code %zz}, a lone {@code %}), which must be answered, not met deep in a handler.
+   */
+  static boolean decodableUri(String uri) {
+    try {
+      QueryStringDecoder decoder = new QueryStringDecoder(uri);
+      decoder.path();
+      decoder.parameters();
+      return true;
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
+  }
+
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
       respond(
           ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n", keepAlive);
+      return;
+    }
+    if (!decodableUri(request.uri())) {
+      respond(
+          ctx,
+          request,
+          HttpResponseStatus.BAD_REQUEST,
+          "bad request: malformed percent-encoding in the URI\n",
+          false);
       return;
     }
     String path = new QueryStringDecoder(request.uri()).path();

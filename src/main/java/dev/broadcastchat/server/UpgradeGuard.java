@@ -93,6 +93,13 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
       return refuse(
           ctx, Refusals.Reason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request");
     }
+    if (!HttpRequestHandler.decodableUri(request.uri())) {
+      return refuse(
+          ctx,
+          Refusals.Reason.BAD_REQUEST,
+          HttpResponseStatus.BAD_REQUEST,
+          "bad request: malformed percent-encoding in the URI");
+    }
     ConnectionLimiter.Verdict verdict = ConnectionLimiter.verdict(ctx.channel());
     if (verdict == ConnectionLimiter.Verdict.CLIENT_PENDING) {
       // Through a trusted proxy: each request names the client the connection counts for now (a

@@ -108,6 +108,20 @@ class AbuseIT {
   }
 
   @Test
+  void aMalformedPercentEscapeInTheUriGetsA400() throws Exception {
+    bystanders.during(
+        () -> {
+          for (String path : List.of("/?room=%zz", "/?nick=%", "/?since=%zz", "/?%zz=1")) {
+            RawHttp.Response upgrade = send(RawHttp.upgrade(address(), path));
+            assertThat(upgrade.status()).as(path).isEqualTo(400);
+            assertThat(upgrade.body()).contains("malformed percent-encoding");
+          }
+          assertThat(send("GET /%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status()).isEqualTo(400);
+        });
+    assertThat(chat.server().refusals().get(Refusals.Reason.BAD_REQUEST)).isEqualTo(5);
+  }
+
+  @Test
   void anUnmaskedClientFrameClosesWith1002() throws Exception {
     bystanders.during(
         () -> {

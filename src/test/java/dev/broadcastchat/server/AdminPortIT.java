@@ -42,6 +42,8 @@ class AdminPortIT {
     assertThat(status(chat.server().httpUrl() + "healthz")).isEqualTo(200);
     assertThat(status(chat.server().httpUrl() + "readyz")).isEqualTo(200);
     assertThat(status(adminUrl)).as("no index page, no chat on the admin port").isEqualTo(404);
+    assertThat(RawHttp.send(admin, "GET /readyz%zz HTTP/1.1\r\nHost: x\r\n\r\n").status())
+        .isEqualTo(400);
   }
 
   @Test
