@@ -98,7 +98,9 @@ public record RedisBusOptions(
     if (scheme == null
         || !(scheme.equals("redis") || scheme.equals("rediss"))
         || uri.getHost() == null
-        || uri.getHost().isEmpty()) {
+        || uri.getHost().isEmpty()
+        || uri.getPort() == 0
+        || uri.getPort() > 65535) {
       throw new IllegalArgumentException("redis: '" + url + "' (expected: " + expected + ")");
     }
   }

@@ -94,6 +94,8 @@ final class ClientCommand implements Callable<Integer> {
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("ws") && !scheme.equals("wss")
           || uri.getHost() == null
+          || uri.getPort() == 0
+          || uri.getPort() > 65535
           || uri.getRawFragment() != null) {
         throw new UsageException("url: " + url + " (expected: ws://HOST:PORT/ or wss://...)");
       }

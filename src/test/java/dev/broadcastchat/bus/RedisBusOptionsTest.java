@@ -22,7 +22,15 @@ class RedisBusOptionsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"http://127.0.0.1:6379", "127.0.0.1:6379", "redis://", "redis:// x"})
+  @ValueSource(
+      strings = {
+        "http://127.0.0.1:6379",
+        "127.0.0.1:6379",
+        "redis://",
+        "redis:// x",
+        "redis://127.0.0.1:99999",
+        "redis://127.0.0.1:0"
+      })
   void refusesAnythingElseNamingTheValue(String url) {
     assertThatThrownBy(() -> RedisBusOptions.checkUrl(url))
         .isInstanceOf(IllegalArgumentException.class)

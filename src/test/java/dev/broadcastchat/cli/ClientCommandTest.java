@@ -35,6 +35,15 @@ class ClientCommandTest {
   }
 
   @Test
+  void refusesAPortOutOfRangeNamingTheUrl() {
+    for (String url : new String[] {"ws://127.0.0.1:99999/", "ws://127.0.0.1:0/"}) {
+      assertThatThrownBy(() -> ClientCommand.parseUrl(url))
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining(url);
+    }
+  }
+
+  @Test
   void readsNickRoomAndReconnectTimeout() {
     ClientCommand command =
         parse("ws://h:1/", "--nick", "alice", "--room", "dev", "--reconnect-timeout", "30s");

@@ -20,9 +20,18 @@ class DurationConverterTest {
   }
 
   @Test
+  void readsABareZeroAsZero() {
+    assertThat(converter.convert("0")).isEqualTo(Duration.ZERO);
+    assertThat(converter.convert(" 0 ")).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
   void refusesAnythingElseNamingTheValue() {
     assertThatThrownBy(() -> converter.convert("soon"))
         .isInstanceOf(CommandLine.TypeConversionException.class)
         .hasMessageContaining("'soon'");
+    assertThatThrownBy(() -> converter.convert("5"))
+        .isInstanceOf(CommandLine.TypeConversionException.class)
+        .hasMessageContaining("'5'");
   }
 }
