@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -152,9 +153,21 @@ final class ServerTls {
         "tls-key: " + file + ": not a usable private key (expected: RSA, EC or EdDSA, PKCS#8)");
   }
 
+  /** More than any PEM certificate chain or key holds (those are a few KB). */
+  static final int MAX_PEM_BYTES = 1 << 20;
+
   private static byte[] read(String option, Path file) {
-    try {
-      return Files.readAllBytes(file);
+    // A device or a pipe (/dev/zero, a FIFO) would be read forever, or wait for a writer.
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new TlsFilesException(option + ": " + file + ": not a regular file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_PEM_BYTES + 1);
+      if (bytes.length > MAX_PEM_BYTES) {
+        throw new TlsFilesException(
+            option + ": " + file + ": too large for a PEM file (over " + MAX_PEM_BYTES + " bytes)");
+      }
+      return bytes;
     } catch (NoSuchFileException e) {
       throw new TlsFilesException(option + ": " + file + ": no such file");
     } catch (AccessDeniedException e) {

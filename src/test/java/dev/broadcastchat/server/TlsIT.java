@@ -163,6 +163,22 @@ class TlsIT {
     assertThatThrownBy(() -> start(ec.key(), ec.key()))
         .isInstanceOf(TlsFilesException.class)
         .hasMessageStartingWith("tls-cert: " + ec.key() + ": no PEM certificate");
+    assertThatThrownBy(() -> start(dir, ec.key()))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessage("tls-cert: " + dir + ": not a regular file");
+    Path endless = Path.of("/dev/zero");
+    if (Files.exists(endless)) {
+      assertThatThrownBy(() -> start(endless, ec.key()))
+          .isInstanceOf(TlsFilesException.class)
+          .hasMessage("tls-cert: /dev/zero: not a regular file");
+    }
+    Path huge = dir.resolve("huge.pem");
+    try (var out = Files.newOutputStream(huge)) {
+      out.write(new byte[ServerTls.MAX_PEM_BYTES + 1]);
+    }
+    assertThatThrownBy(() -> start(ec.cert(), huge))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessageStartingWith("tls-key: " + huge + ": too large for a PEM file");
     assertThatThrownBy(() -> start(ec.cert(), ec.cert()))
         .isInstanceOf(TlsFilesException.class)
         .hasMessageStartingWith("tls-key: " + ec.cert() + ": no PEM private key");
