@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -51,6 +52,7 @@ import java.util.Base64;
 final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String FRAME_ENCODER = "ws-encoder";
   static final String FRAME_DECODER = "ws-decoder";
+  private static final String BEHIND_REQUEST = "ws-bytes-behind-request";
 
   /** The response up to the accept key, in the HTTP encoder's lower-case header names. */
   private static final byte[] RESPONSE_HEAD =
@@ -109,7 +111,11 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
       p.remove(HttpObjectAggregator.class);
     }
     p.addBefore(http, FRAME_ENCODER, new WebSocket13FrameEncoder(false));
-    p.addBefore(http, FRAME_DECODER, new WebSocket13FrameDecoder(decoderConfig));
+    // The frame decoder goes behind the HTTP codec, with a holder between them: bytes the client
+    // sent right behind its request (frames it did not wait for the 101 to send) are in the
+    // codec's buffer, and the codec hands them on to what follows it when it is removed.
+    p.addAfter(http, FRAME_DECODER, new WebSocket13FrameDecoder(decoderConfig));
+    p.addAfter(http, BEHIND_REQUEST, new BytesBehindTheRequest());
     // The HTTP codec goes first: the response is written as the bytes it would have encoded.
     p.remove(http);
     ctx.write(response(ctx.alloc(), key, subprotocol));
@@ -118,8 +124,44 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
         .fireUserEventTriggered(
             new WebSocketServerProtocolHandler.HandshakeComplete(
                 request.uri(), headers, subprotocol));
+    // The session has started: the bytes held, if any, go to the frame decoder now.
+    p.remove(BEHIND_REQUEST);
     // The response leaves now at the latest, with whatever the event's handlers wrote behind it.
     ctx.channel().flush();
+  }
+
+  /**
+   * Holds what the HTTP codec had read beyond the upgrade request until the connection's session
+   * has started, and hands it to the frame decoder when removed, so that a message sent right
+   * behind the request is neither lost nor read before there is a session to take it.
+   */
+  private static final class BytesBehindTheRequest extends ChannelInboundHandlerAdapter {
+    private ByteBuf held;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf bytes) {
+        held =
+            held == null ? bytes : ctx.alloc().compositeBuffer().addComponents(true, held, bytes);
+      } else {
+        ctx.fireChannelRead(msg);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      // Passed on when the held bytes are, if any are.
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      ByteBuf bytes = held;
+      held = null;
+      if (bytes != null) {
+        ctx.fireChannelRead(bytes);
+        ctx.fireChannelReadComplete();
+      }
+    }
   }
 
   /**

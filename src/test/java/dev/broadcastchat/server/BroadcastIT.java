@@ -1,5 +1,6 @@
 package dev.broadcastchat.server;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -119,6 +120,22 @@ class BroadcastIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted before the start signal", e);
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aMessageSentRightBehindTheUpgradeRequestIsNotLost() throws Exception {
+    TestClient watcher = server.connect();
+    assertThat(watcher.nextMessage()).isEqualTo(WELCOME);
+    // A client that does not wait for the 101: the request and its first frame in one write.
+    byte[] frame =
+        RawWebSocket.maskedFrame(
+            true, RawWebSocket.Frame.TEXT, "sent with the request".getBytes(UTF_8));
+    try (RawWebSocket eager =
+        RawWebSocket.connectSendingBehindRequest(server.server().address(), "/", frame)) {
+      assertThat(watcher.nextChatMessage())
+          .isEqualTo("127.0.0.1:" + eager.localPort() + ": sent with the request");
     }
   }
 }

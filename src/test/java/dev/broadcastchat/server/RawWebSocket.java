@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -54,8 +55,10 @@ final class RawWebSocket implements AutoCloseable {
 
   private final Socket socket;
   private final DataInputStream in;
+  private static final SecureRandom MASKS = new SecureRandom();
   private final SecureRandom random = new SecureRandom();
   private String extraHeaders = "";
+  private byte[] behindRequest = new byte[0];
   private String responseHead = "";
 
   private RawWebSocket(Socket socket) throws IOException {
@@ -128,6 +131,15 @@ final class RawWebSocket implements AutoCloseable {
     return open(server, receiveBufferSize, ws -> {}, path, headers.toString());
   }
 
+  /**
+   * Connects to {@code server} and upgrades on {@code path}, writing {@code behindRequest} (frames,
+   * say) in the same write as the request, before the 101 has come back.
+   */
+  static RawWebSocket connectSendingBehindRequest(
+      InetSocketAddress server, String path, byte[] behindRequest) throws IOException {
+    return open(server, 64 * 1024, ws -> ws.behindRequest = behindRequest, path, "");
+  }
+
   /** What a connection does between connecting and its opening handshake. */
   private interface Prelude {
     void run(RawWebSocket ws) throws IOException;
@@ -181,7 +193,10 @@ final class RawWebSocket implements AutoCloseable {
             + extraHeaders
             + "\r\n";
     OutputStream out = socket.getOutputStream();
-    out.write(request.getBytes(StandardCharsets.US_ASCII));
+    byte[] head0 = request.getBytes(StandardCharsets.US_ASCII);
+    byte[] whole = Arrays.copyOf(head0, head0.length + behindRequest.length);
+    System.arraycopy(behindRequest, 0, whole, head0.length, behindRequest.length);
+    out.write(whole);
     out.flush();
 
     String head = readResponseHead();
@@ -330,6 +345,13 @@ final class RawWebSocket implements AutoCloseable {
       out.flush();
       return;
     }
+    OutputStream out = socket.getOutputStream();
+    out.write(maskedFrame(fin, opcode, payload));
+    out.flush();
+  }
+
+  /** One frame as a client sends it: masked with a fresh key. */
+  static byte[] maskedFrame(boolean fin, int opcode, byte[] payload) {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write((fin ? 0x80 : 0) | (opcode & 0x0F));
     if (payload.length < 126) {
@@ -345,14 +367,12 @@ final class RawWebSocket implements AutoCloseable {
       }
     }
     byte[] mask = new byte[4];
-    random.nextBytes(mask);
-    frame.write(mask);
+    MASKS.nextBytes(mask);
+    frame.write(mask, 0, mask.length);
     for (int i = 0; i < payload.length; i++) {
       frame.write(payload[i] ^ mask[i % 4]);
     }
-    OutputStream out = socket.getOutputStream();
-    frame.writeTo(out);
-    out.flush();
+    return frame.toByteArray();
   }
 
   @Override
