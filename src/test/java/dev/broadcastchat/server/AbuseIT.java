@@ -1,9 +1,11 @@
 package dev.broadcastchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -143,6 +145,24 @@ class AbuseIT {
             raw.sendFrame(false, 0x1, part);
             raw.sendFrame(true, 0x0, part);
             assertThat(raw.readCloseCode()).isEqualTo(1009);
+          }
+        });
+  }
+
+  @Test
+  void aMalformedCloseFrameEndsTheConnection() throws Exception {
+    bystanders.during(
+        () -> {
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 65536)) {
+            raw.readFrame();
+            raw.sendFrame(true, RawWebSocket.Frame.CLOSE, new byte[] {3});
+            assertThat(raw.readCloseCode()).isEqualTo(1002);
+          }
+          // A code RFC 6455 does not allow: nothing to answer with, the connection just ends.
+          try (RawWebSocket raw = RawWebSocket.connect(address(), 65536)) {
+            raw.readFrame();
+            raw.sendFrame(true, RawWebSocket.Frame.CLOSE, new byte[] {0x03, (byte) 0xe7});
+            assertThatThrownBy(raw::readCloseCode).isInstanceOf(EOFException.class);
           }
         });
   }
