@@ -108,6 +108,14 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private long lastHeardNanos;
   private long giveUpAtNanos;
   private Link.Ended lostBecause;
+
+  /**
+   * Whether a connection was lost and no session has gone live since: a server that takes the
+   * upgrade and then breaks the connection before the replay ends has not brought the session back,
+   * so its losses neither restart the reconnect timeout nor shorten the backoff.
+   */
+  private boolean outage;
+
   private String lastAttemptFailure;
   private ScheduledFuture<?> nextAttempt;
 
@@ -259,6 +267,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
       return;
     }
     live = true;
+    outage = false;
     if (resumed) {
       for (ClientRequest.Say say : outbox.unacked()) {
         link.send(codec.encode(say));
@@ -485,6 +494,12 @@ final class JsonSession implements Session, ServerEvent.Handler {
       finish(1);
       return;
     }
+    if (outage) {
+      lastAttemptFailure = ended.describe();
+      scheduleAttempt("* connection lost again (" + ended.describe() + "), reconnecting");
+      return;
+    }
+    outage = true;
     lostBecause = ended;
     lastAttemptFailure = null;
     giveUpAtNanos = System.nanoTime() + timing.reconnectTimeout().toNanos();

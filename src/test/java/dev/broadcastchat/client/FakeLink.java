@@ -1,5 +1,6 @@
 package dev.broadcastchat.client;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -38,6 +39,11 @@ final class FakeLink implements Link {
   /** The server closes with {@code code}. */
   void serverCloses(int code, String reason) {
     ended.complete(new Ended(code, reason, null, false));
+  }
+
+  /** The connection fails with {@code reason}, as when the server sends what cannot be read. */
+  void breaks(String reason) {
+    ended.complete(new Ended(1006, reason, new IOException(reason), false));
   }
 
   /** The next frame the client sent, waiting at most 10 s; null if none came. */

@@ -295,6 +295,34 @@ class JsonSessionTest {
   }
 
   @Test
+  void aServerThatTakesTheUpgradeAndBreaksTheSessionIsGivenUpOnAfterTheReconnectTimeout()
+      throws Exception {
+    session(Duration.ofSeconds(2), Duration.ofSeconds(5));
+    FakeLink link = liveLink();
+    link.serverCloses(1001, "server shutting down");
+    int reconnects = 0;
+    while (!session.exitCode().toCompletableFuture().isDone()) {
+      Attempt attempt = attempts.poll(100, TimeUnit.MILLISECONDS);
+      if (attempt != null) {
+        // The upgrade succeeds, and the connection breaks before the session goes live.
+        FakeLink broken = FakeLink.json();
+        attempt.result().complete(broken);
+        broken.breaks("java.net.ProtocolException: invalid frame");
+        reconnects++;
+      }
+    }
+    assertThat(exitCode()).isEqualTo(1);
+    assertThat(console.errors)
+        .singleElement()
+        .asString()
+        .contains("1001 server shutting down")
+        .contains("no reconnect within 2s")
+        .contains("invalid frame");
+    // Backing off as from a refused connection: 250-500 ms, 0.5-1 s, 1-2 s within the 2 s.
+    assertThat(reconnects).isBetween(1, 4);
+  }
+
+  @Test
   void aCloseThatRetryingCannotHelpEndsAtOnce() throws Exception {
     session();
     FakeLink link = liveLink();
