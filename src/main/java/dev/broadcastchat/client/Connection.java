@@ -2,11 +2,13 @@ package dev.broadcastchat.client;
 
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -111,12 +113,13 @@ final class Connection implements Link {
   static String describe(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof ConnectException) {
-      return "connection refused";
+      return unresolved(cause) ? "unknown host" : "connection refused";
     }
     if (cause instanceof WebSocketHandshakeException handshake) {
-      return "the server refused the WebSocket upgrade (HTTP "
-          + handshake.getResponse().statusCode()
-          + ")";
+      int status = handshake.getResponse().statusCode();
+      return status == 101
+          ? "the server's answer to the WebSocket upgrade is not a valid one (HTTP 101)"
+          : "the server refused the WebSocket upgrade (HTTP " + status + ")";
     }
     if (cause instanceof HttpConnectTimeoutException) {
       return "timed out";
@@ -140,6 +143,16 @@ final class Connection implements Link {
       return status >= 400 && status < 500 && status != 408 && status != 429;
     }
     return cause instanceof IllegalArgumentException || untrusted(cause);
+  }
+
+  /** Whether the connection failed because the host name did not resolve. */
+  private static boolean unresolved(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the TLS handshake failed because the certificate could not be verified. */

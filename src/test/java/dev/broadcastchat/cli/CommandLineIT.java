@@ -151,6 +151,17 @@ class CommandLineIT {
   }
 
   @Test
+  void clientPointedAtAHostThatDoesNotResolveSaysUnknownHostAndExits1() throws Exception {
+    // .invalid never resolves (RFC 6761).
+    String url = "ws://no-such-host.invalid:8080/";
+    try (ChatProcess client = ChatProcess.jar(Map.of(), "client", url)) {
+      client.process().getOutputStream().close();
+      assertThat(client.waitFor(WAIT)).isEqualTo(1);
+      assertThat(client.stderr()).singleElement().asString().contains(url).endsWith("unknown host");
+    }
+  }
+
+  @Test
   void portInUseIsOneLineAndExit1() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         ChatProcess server =
