@@ -40,8 +40,12 @@ public interface Bus extends AutoCloseable {
    */
   CompletionStage<ChatMessage> publish(Draft draft);
 
-  /** Broadcasts an event that is not a message to {@code room} on every node. */
-  void publishEvent(String room, ServerEvent event);
+  /**
+   * Broadcasts an event that is not a message to {@code room} on every node. The returned stage
+   * completes once the event is on its way to every node, or exceptionally with {@link
+   * BusUnavailableException} if it could not be sent (it is then lost, not retried).
+   */
+  CompletionStage<Void> publishEvent(String room, ServerEvent event);
 
   /**
    * The replay for a member joining {@code room}: the kept history, or with {@code since} (null for

@@ -78,13 +78,14 @@ public final class InMemoryBus implements Bus {
   }
 
   @Override
-  public void publishEvent(String room, ServerEvent event) {
-    withLog(
-        room,
-        log -> {
-          delivery.deliverEvent(room, event);
-          return null;
-        });
+  public CompletionStage<Void> publishEvent(String room, ServerEvent event) {
+    return CompletableFuture.completedFuture(
+        withLog(
+            room,
+            log -> {
+              delivery.deliverEvent(room, event);
+              return null;
+            }));
   }
 
   @Override

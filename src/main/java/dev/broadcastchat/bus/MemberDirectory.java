@@ -71,14 +71,15 @@ final class MemberDirectory {
 
   /** The room may have gained its first member here or lost its last: rewrite the record. */
   void occupancyChanged(String room) {
-    onExecutor(() -> write(room, "", false));
+    onExecutor(() -> write(room, "", false, null));
   }
 
   /**
    * Rewrites this node's record of {@code room} and publishes {@code event} (a presence or nick
-   * event) on the room's channel, in one step. Lost, like any broadcast, if Redis is unreachable.
+   * event) on the room's channel, in one step. Lost, like any broadcast, if Redis is unreachable:
+   * the returned stage then fails with {@link BusUnavailableException}.
    */
-  void publish(String room, ServerEvent event) {
+  CompletionStage<Void> publish(String room, ServerEvent event) {
     String payload;
     boolean withMembers;
     if (event instanceof ServerEvent.Presence presence) {
@@ -91,14 +92,18 @@ final class MemberDirectory {
       throw new IllegalArgumentException(
           "event: " + event.getClass().getSimpleName() + " (expected: Presence or NickChange)");
     }
-    onExecutor(() -> write(room, payload, withMembers));
+    CompletableFuture<Void> published = new CompletableFuture<>();
+    if (!onExecutor(() -> write(room, payload, withMembers, published))) {
+      published.completeExceptionally(redis.unavailable(null));
+    }
+    return published;
   }
 
   /** Refreshes every record this node has; runs on the executor. */
   void heartbeat() {
     assert executor.inEventLoop();
     for (String room : new ArrayList<>(rooms)) {
-      write(room, "", false);
+      write(room, "", false, null);
     }
   }
 
@@ -148,13 +153,18 @@ final class MemberDirectory {
             });
   }
 
-  private void write(String room, String event, boolean withMembers) {
+  /** Writes the record and publishes {@code event}; completes {@code published} (if any) after. */
+  private void write(
+      String room, String event, boolean withMembers, CompletableFuture<Void> published) {
     ServerEvent.Who here = local.who(room, ServerEvent.Who.MAX_NAMES);
     String record = "";
     if (here.count() > 0) {
       rooms.add(room);
       record = here.count() + "\n" + String.join("\n", here.members());
     } else if (!rooms.remove(room) && event.isEmpty()) {
+      if (published != null) {
+        published.complete(null);
+      }
       return; // no record here, nothing to announce
     }
     run(room, record, event, withMembers)
@@ -162,6 +172,13 @@ final class MemberDirectory {
             (total, error) -> {
               if (error != null) {
                 log.debug("room {}: member record not written: {}", room, error.toString());
+              }
+              if (published != null) {
+                if (error == null) {
+                  published.complete(null);
+                } else {
+                  published.completeExceptionally(redis.unavailable(error));
+                }
               }
             });
   }
@@ -188,15 +205,18 @@ final class MemberDirectory {
                     graceMillis));
   }
 
-  private void onExecutor(Runnable task) {
+  /** Runs {@code task} on the executor; false if it was refused (the node is shutting down). */
+  private boolean onExecutor(Runnable task) {
     if (executor.inEventLoop()) {
       task.run();
-      return;
+      return true;
     }
     try {
       executor.execute(task);
+      return true;
     } catch (RejectedExecutionException shuttingDown) {
       log.debug("dropped: shutting down");
+      return false;
     }
   }
 }

@@ -152,8 +152,8 @@ public final class RedisBus implements Bus {
   }
 
   @Override
-  public void publishEvent(String room, ServerEvent event) {
-    directory.publish(room, event);
+  public CompletionStage<Void> publishEvent(String room, ServerEvent event) {
+    return directory.publish(room, event);
   }
 
   @Override

@@ -501,7 +501,36 @@ final class Session extends KeepAlive.Peer implements Member {
     }
     nick = requested;
     room.rename(this, nick);
-    services.bus().publishEvent(room.name(), new ServerEvent.NickChange(room.name(), before, nick));
+    ServerEvent.NickChange change = new ServerEvent.NickChange(room.name(), before, nick);
+    int generation = joinGeneration;
+    services
+        .bus()
+        .publishEvent(room.name(), change)
+        .whenComplete(
+            (published, error) -> {
+              if (error != null) {
+                onLoop(() -> onNickNotPublished(generation, change, error));
+              }
+            });
+  }
+
+  /**
+   * The rename stands (this node shows the new nick, and the other nodes' lists catch up once the
+   * bus is back), but the notice that would have confirmed it was lost: the member hears of it
+   * here, and that the others were not told.
+   */
+  private void onNickNotPublished(int generation, ServerEvent.NickChange change, Throwable error) {
+    if (closing || generation != joinGeneration) {
+      return;
+    }
+    send(change);
+    send(
+        new ServerEvent.Error(
+            ErrorCode.UNAVAILABLE,
+            unavailable(error, "the other nodes could not be reached")
+                + "; the others were not told of the new nick",
+            null));
+    channel.flush();
   }
 
   private void joinRoom(String roomName) {

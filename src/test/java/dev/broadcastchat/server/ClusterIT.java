@@ -252,6 +252,33 @@ class ClusterIT {
   }
 
   @Test
+  void aNickChangedWhileRedisIsDownIsConfirmedWithAnError() {
+    ChatServer a = node();
+    JsonTestClient json = connect(a, "room", "renames", "nick", "ann");
+    json.welcomeAndReplay();
+    TestClient text = TestClient.connect(URI.create(a.url() + "?room=renames&nick=tex"));
+    assertThat(text.nextMessage()).isEqualTo("Welcome to chat! Type a message");
+
+    redis.kill();
+    await("node a not ready").atMost(WAIT).until(() -> !a.ready());
+    json.send("type", "nick", "nick", "ann2");
+    JsonNode renamed = json.next("nick");
+    assertThat(renamed.path("from").asText()).isEqualTo("ann");
+    assertThat(renamed.path("to").asText()).isEqualTo("ann2");
+    JsonNode error = json.next("error");
+    assertThat(error.path("code").asText()).isEqualTo("unavailable");
+    assertThat(error.path("message").asText())
+        .startsWith("unavailable: redis at 127.0.0.1:")
+        .endsWith("the others were not told of the new nick");
+    text.send("/nick tex2");
+    assertThat(text.nextMessage()).isEqualTo("* tex is now known as tex2");
+    assertThat(text.nextMessage())
+        .startsWith("! unavailable: redis at 127.0.0.1:")
+        .endsWith("the others were not told of the new nick");
+    text.abort();
+  }
+
+  @Test
   void theAckAndTheCopyOfAMessageMayArriveInEitherOrder() {
     CompletableFuture<Void> ackSeen = new CompletableFuture<>();
     CompletableFuture<Void> copySeen = new CompletableFuture<>();
@@ -617,8 +644,8 @@ class ClusterIT {
     }
 
     @Override
-    public void publishEvent(String room, ServerEvent event) {
-      bus.publishEvent(room, event);
+    public CompletionStage<Void> publishEvent(String room, ServerEvent event) {
+      return bus.publishEvent(room, event);
     }
 
     @Override
