@@ -78,6 +78,11 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Answers and returns a reason if the request is refused, else null. */
   private String check(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!request.decoderResult().isSuccess()) {
+      if (!ctx.channel().isActive()) {
+        // The connection ended mid-request (the handshake deadline closed it, or the client went):
+        // there is no one to answer, and the deadline counted it if it was the one.
+        return "closed before the request was complete";
+      }
       Throwable cause = request.decoderResult().cause();
       if (cause instanceof TooLongHttpLineException) {
         return refuse(

@@ -304,6 +304,8 @@ class AbuseIT {
           }
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.HANDSHAKE_TIMEOUT)).isEqualTo(2);
+    // The half-sent request is not also counted as a bad one the server answered.
+    assertThat(chat.server().refusals().get(Refusals.Reason.BAD_REQUEST)).isZero();
   }
 
   private static int readUntilClosed(InputStream in) throws IOException {
