@@ -20,7 +20,11 @@ public interface Bus extends AutoCloseable {
     /** A sequenced message. */
     void deliver(ChatMessage message);
 
-    /** A broadcast that is not a message (presence, nick changes). */
+    /**
+     * A broadcast that is not a message (presence, nick changes). With the in-memory bus it is
+     * called while a room's presence notices wait for it (under their batcher's lock), so it must
+     * hand the event on without blocking and without calling back into the room.
+     */
     void deliverEvent(String room, ServerEvent event);
 
     /**
@@ -43,7 +47,8 @@ public interface Bus extends AutoCloseable {
   /**
    * Broadcasts an event that is not a message to {@code room} on every node. The returned stage
    * completes once the event is on its way to every node, or exceptionally with {@link
-   * BusUnavailableException} if it could not be sent (it is then lost, not retried).
+   * BusUnavailableException} if it could not be sent or the bus did not answer in time (it is not
+   * retried; after a timeout it may still go out, late).
    */
   CompletionStage<Void> publishEvent(String room, ServerEvent event);
 

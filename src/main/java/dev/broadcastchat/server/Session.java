@@ -516,8 +516,8 @@ final class Session extends KeepAlive.Peer implements Member {
 
   /**
    * The rename stands (this node shows the new nick, and the other nodes' lists catch up once the
-   * bus is back), but the notice that would have confirmed it was lost: the member hears of it
-   * here, and that the others were not told.
+   * bus is back), but the notice that would have confirmed it was lost, or is late: the member
+   * hears of it here, and that the others may not have been told.
    */
   private void onNickNotPublished(int generation, ServerEvent.NickChange change, Throwable error) {
     if (closing || generation != joinGeneration) {
@@ -528,7 +528,7 @@ final class Session extends KeepAlive.Peer implements Member {
         new ServerEvent.Error(
             ErrorCode.UNAVAILABLE,
             unavailable(error, "the other nodes could not be reached")
-                + "; the others were not told of the new nick",
+                + "; the others may not have been told of the new nick",
             null));
     channel.flush();
   }

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +128,43 @@ class WebSocketUpgradeTest {
     TextWebSocketFrame frame = channel.readInbound();
     assertThat(frame.text()).isEqualTo("hi");
     frame.release();
+  }
+
+  @Test
+  void aFrameInTheSameReadAsTheRequestReachesTheSessionAfterItStarted() {
+    List<String> seen = new ArrayList<>();
+    channel =
+        new EmbeddedChannel(
+            new HttpServerCodec(),
+            new HttpObjectAggregator(8192),
+            ChatServerInitializer.webSocketUpgrade(1024),
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof HandshakeComplete) {
+                  seen.add("started");
+                }
+              }
+
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof TextWebSocketFrame frame) {
+                  seen.add("frame " + frame.text());
+                }
+                ReferenceCountUtil.release(msg);
+              }
+            });
+    byte[] request =
+        ("GET /?room=a HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: "
+                + KEY
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] frame = {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, 'h', 'i'};
+    channel.writeInbound(Unpooled.wrappedBuffer(request, frame));
+
+    assertThat(written()).startsWith("HTTP/1.1 101 Switching Protocols\r\n");
+    assertThat(seen).containsExactly("started", "frame hi");
   }
 
   @Test
