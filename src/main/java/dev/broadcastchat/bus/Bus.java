@@ -70,6 +70,20 @@ public interface Bus extends AutoCloseable {
   }
 
   /**
+   * Claims {@code nick} in {@code room} across every node for one of this node's members, which has
+   * already claimed it on this node (so no other member here holds it). {@code token} names this
+   * claim, new for each: {@link #releaseNick} gives up only the claim it names. Completes with true
+   * once the nick is this member's, false if a member of another node holds it, or exceptionally
+   * with {@link BusUnavailableException}. A single node has no others: always true, at once.
+   */
+  default CompletionStage<Boolean> claimNick(String room, String nick, String token) {
+    return CompletableFuture.completedFuture(true);
+  }
+
+  /** Gives up the claim {@link #claimNick} made under {@code token}, if it still stands. */
+  default void releaseNick(String room, String nick, String token) {}
+
+  /**
    * Called when {@code room} may have gained its first member on this node or lost its last (the
    * bus checks which), so that a shared bus listens to a room only while the node has members in
    * it. Returns at once.

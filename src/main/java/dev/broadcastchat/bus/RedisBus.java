@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * messages too, so every node delivers one order (the ack and the copy arrive in either order).
  * History and resume read the stream ({@code range.lua}) after the room's channel is subscribed,
  * and the session skips live copies the replay already covered. Presence travels through the
- * channel too, and {@code who} counts the members every node records ({@link MemberDirectory}).
+ * channel too, {@code who} counts the members every node records ({@link MemberDirectory}), and a
+ * nick is claimed in Redis before a member gets it ({@link NickClaims}).
  *
  * <p>Nothing here blocks the caller: every call returns at once, completing on Lettuce's threads.
  * Subscriptions and member records are kept on one thread of the bus's own ({@code redis-bus}).
@@ -52,6 +53,7 @@ public final class RedisBus implements Bus {
   private final LogReader reader;
   private final Subscriptions subscriptions;
   private final MemberDirectory directory;
+  private final NickClaims nicks;
   private final ScheduledFuture<?> heartbeat;
   private final String history;
   private final String refsKept;
@@ -79,6 +81,7 @@ public final class RedisBus implements Bus {
             options,
             nodeId,
             local);
+    this.nicks = new NickClaims(redis, RedisScript.load("nick"), options, nodeId);
     long every = options.heartbeat().toMillis();
     this.heartbeat =
         executor.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
@@ -194,6 +197,16 @@ public final class RedisBus implements Bus {
   }
 
   @Override
+  public CompletionStage<Boolean> claimNick(String room, String nick, String token) {
+    return nicks.claim(room, nick, token);
+  }
+
+  @Override
+  public void releaseNick(String room, String nick, String token) {
+    nicks.release(room, nick, token);
+  }
+
+  @Override
   public void occupancyChanged(String room) {
     subscriptions.occupancyChanged(room);
     directory.occupancyChanged(room);
@@ -245,6 +258,7 @@ public final class RedisBus implements Bus {
   private void beat() {
     subscriptions.heartbeat();
     directory.heartbeat();
+    nicks.retry();
     redis.commands().thenAccept(clock::measure);
   }
 

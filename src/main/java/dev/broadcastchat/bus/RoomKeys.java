@@ -10,6 +10,7 @@ package dev.broadcastchat.bus;
  * @param refs recent refs: {@code sha1(ref, text)} to the message stored for it
  * @param refOrder the refs in {@link #refs}, oldest first, to bound it
  * @param members each node's record of its members in the room
+ * @param nicks the nicks claimed in the room, and by which node
  * @param channel where the room's messages and events are published
  */
 record RoomKeys(
@@ -19,6 +20,7 @@ record RoomKeys(
     String refs,
     String refOrder,
     String members,
+    String nicks,
     String channel) {
 
   static RoomKeys of(String prefix, String room) {
@@ -30,6 +32,7 @@ record RoomKeys(
         base + "refs",
         base + "refq",
         base + "members",
+        base + "nicks",
         base + "bus");
   }
 
@@ -38,9 +41,14 @@ record RoomKeys(
     return new String[] {epoch, seq, stream, refs, refOrder};
   }
 
-  /** The members key followed by the log keys, as the presence script takes them. */
+  /** The members and nicks keys followed by the log keys, as the presence script takes them. */
   String[] presenceKeys() {
-    return new String[] {members, epoch, seq, stream, refs, refOrder};
+    return new String[] {members, nicks, epoch, seq, stream, refs, refOrder};
+  }
+
+  /** The nicks and members keys, as the nick script takes them. */
+  String[] nickKeys() {
+    return new String[] {nicks, members};
   }
 
   /** The room a channel made by {@link #of} belongs to, or null if it is not one of ours. */

@@ -79,6 +79,22 @@ public final class Names {
     };
   }
 
+  /**
+   * The {@code n}th choice for a member who asked for {@code nick}: the nick itself for 1, then
+   * {@code nick_2}, {@code nick_3}..., shortened to fit {@link #MAX_NICK_LENGTH}.
+   */
+  public static String withSuffix(String nick, int n) {
+    if (n <= 1) {
+      return nick;
+    }
+    String suffix = "_" + n;
+    String base = nick;
+    while (base.codePointCount(0, base.length()) + suffix.length() > MAX_NICK_LENGTH) {
+      base = base.substring(0, base.offsetByCodePoints(base.length(), -1));
+    }
+    return base + suffix;
+  }
+
   /** The key under which nicks are compared (case-insensitive). */
   public static String nickKey(String nick) {
     return Normalizer.normalize(nick, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);

@@ -73,30 +73,14 @@ public final class Room {
     occupants.incrementAndGet();
   }
 
+  /** Gives up a place {@link Rooms#enter} reserved for a member who will not join after all. */
+  public void unreserve() {
+    occupants.decrementAndGet();
+  }
+
   /** Whether no member is in or on its way into the room. */
   boolean unoccupied() {
     return occupants.get() == 0;
-  }
-
-  /**
-   * Claims {@code nick} for {@code member}, or the first free of {@code nick_2}, {@code nick_3}...
-   * Returns the nick claimed.
-   */
-  public String claimNickWithSuffix(String nick, Member member) {
-    if (claimNick(nick, member)) {
-      return nick;
-    }
-    for (int n = 2; ; n++) {
-      String suffix = "_" + n;
-      String base = nick;
-      while (base.codePointCount(0, base.length()) + suffix.length() > Names.MAX_NICK_LENGTH) {
-        base = base.substring(0, base.offsetByCodePoints(base.length(), -1));
-      }
-      String candidate = base + suffix;
-      if (claimNick(candidate, member)) {
-        return candidate;
-      }
-    }
   }
 
   /** Claims exactly {@code nick} for {@code member}; false if another member holds it. */

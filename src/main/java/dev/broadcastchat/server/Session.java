@@ -35,8 +35,10 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +87,24 @@ final class Session extends KeepAlive.Peer implements Member {
 
   /** See {@link Member#roomSlot()}. */
   private int roomSlot = -1;
+
+  /** What waits for the session's start (see {@link #start}); null once it has run. */
+  private Runnable started;
+
+  /** The token of this member's claim on its nick across the nodes (see Bus#claimNick), or null. */
+  private String nickToken;
+
+  /** How many claims this connection has made, for their tokens. */
+  private int claims;
+
+  /** Claims on other nodes still waiting for their answer: 0 or 1. */
+  private int pendingClaims;
+
+  /**
+   * Frames that came while a nick was being claimed across the nodes, handled in order once it is;
+   * null the rest of the time. Reads pause meanwhile, so this holds no more than one read brought.
+   */
+  private ArrayDeque<String> waiting;
 
   /** Bumped on every room change, so a replay that arrives for an earlier room is dropped. */
   private int joinGeneration;
@@ -180,10 +200,13 @@ final class Session extends KeepAlive.Peer implements Member {
    * Starts the session in {@code roomName} as {@code requestedNick} (null for none), resuming after
    * {@code since} (null for the kept history). A bad room or nick is answered and closed with 1008.
    * With a token, the nick is the token's subject, whatever was asked for, and the connection is
-   * closed with 1008 when the token expires.
+   * closed with 1008 when the token expires. {@code started} runs once the session is in its room,
+   * or is refused or ends before it gets there: at once with a single node, after a nick's claim
+   * with a shared bus.
    */
-  void start(String roomName, String requestedNick, String since) {
+  void start(String roomName, String requestedNick, String since, Runnable started) {
     assert loop().inEventLoop();
+    this.started = started;
     lastRoomName = roomName;
     if (identity != null) {
       requestedNick = identity.nick();
@@ -196,15 +219,26 @@ final class Session extends KeepAlive.Peer implements Member {
     if (problem != null) {
       send(new ServerEvent.Error(ErrorCode.BAD_NAME, problem, null));
       close(WebSocketCloseStatus.POLICY_VIOLATION.code(), problem);
+      started();
       return;
     }
     problem = roomLimitProblem(roomName);
     if (problem != null) {
       send(new ServerEvent.Error(ErrorCode.UNAVAILABLE, problem, null));
       close(WebSocketCloseStatus.POLICY_VIOLATION.code(), problem);
+      started();
       return;
     }
     enter(roomName, requestedNick, since, true);
+  }
+
+  /** Runs what waits for the session's start, once: when it has entered its room, or will not. */
+  private void started() {
+    Runnable then = started;
+    if (then != null) {
+      started = null;
+      then.run();
+    }
   }
 
   private void scheduleExpiry(java.time.Instant expiresAt) {
@@ -259,17 +293,22 @@ final class Session extends KeepAlive.Peer implements Member {
   private void enter(String roomName, String requestedNick, String since, boolean first) {
     joinGeneration++;
     Room target = services.rooms().enter(roomName);
-    if (requestedNick == null) {
-      nick = null;
-    } else if (identity != null) {
-      // Every connection of one subject shows the same nick: the token proves who it is.
-      nick = requestedNick;
+    if (requestedNick == null || identity != null) {
+      // With a token, every connection of one subject shows the same nick: the token proves who
+      // it is.
+      entered(target, requestedNick, since, first);
     } else {
-      nick = target.claimNickWithSuffix(requestedNick, this);
+      claimFirstFree(
+          target, requestedNick, 1, claimed -> entered(target, claimed, since, first), target);
     }
+  }
+
+  private void entered(Room target, String claimedNick, String since, boolean first) {
+    String roomName = target.name();
+    nick = claimedNick;
     room = target;
-    // The room's own copy of the name, shared by its members, rather than this request's.
-    lastRoomName = target.name();
+    lastRoomName = roomName;
+    started();
     if (first || protocol == WireProtocol.JSON) {
       send(new ServerEvent.Welcome(roomName, nick, addr));
     } else {
@@ -287,6 +326,126 @@ final class Session extends KeepAlive.Peer implements Member {
               (replay, error) -> onLoop(() -> onReplay(generation, since, replay, error)));
     }
     channel.flush();
+  }
+
+  /**
+   * Claims {@code base}, or the first of {@code base_2}, {@code base_3}... from the {@code n}th on
+   * that no member of {@code target} holds on any node, then calls {@code then} with it. {@code
+   * reserved}, if not null, is the room whose place is given up should the connection end first.
+   */
+  private void claimFirstFree(
+      Room target, String base, int n, Consumer<String> then, Room reserved) {
+    int choice = n;
+    while (!target.claimNick(Names.withSuffix(base, choice), this)) {
+      choice++;
+    }
+    String candidate = Names.withSuffix(base, choice);
+    int next = choice + 1;
+    claimOnEveryNode(
+        target,
+        candidate,
+        claimed -> {
+          if (claimed) {
+            then.accept(candidate);
+          } else {
+            target.releaseNick(candidate, this);
+            claimFirstFree(target, base, next, then, reserved);
+          }
+        },
+        reserved);
+  }
+
+  /**
+   * Claims {@code candidate}, which this member holds in {@code target} on this node, on every
+   * node, then calls {@code then} with whether it got it, on this loop. A single node answers at
+   * once; a shared bus may take a round trip, and while it does the connection's reads pause and
+   * frames already read wait their turn. If the bus cannot answer, the nick is held on this node
+   * alone. Should the connection end first, the claim is given up (and {@code reserved}'s place, if
+   * given) and {@code then} is not called.
+   */
+  private void claimOnEveryNode(
+      Room target, String candidate, Consumer<Boolean> then, Room reserved) {
+    String token = connectionId + "." + ++claims;
+    CompletableFuture<Boolean> claim =
+        services.bus().claimNick(target.name(), candidate, token).toCompletableFuture();
+    if (claim.isDone()) {
+      // A single node answers at once, and so does a shared bus that knows it cannot reach Redis.
+      Boolean claimed = null;
+      Throwable error = null;
+      try {
+        claimed = claim.join();
+      } catch (CompletionException e) {
+        error = e;
+      }
+      onClaimed(target, candidate, token, claimed, error, then, reserved);
+      return;
+    }
+    pendingClaims++;
+    if (waiting == null) {
+      waiting = new ArrayDeque<>();
+      channel.config().setAutoRead(false);
+    }
+    claim.whenComplete(
+        (claimed, error) ->
+            onLoop(
+                () -> {
+                  pendingClaims--;
+                  onClaimed(target, candidate, token, claimed, error, then, reserved);
+                  if (pendingClaims == 0) {
+                    resumeReads();
+                  }
+                }));
+  }
+
+  private void onClaimed(
+      Room target,
+      String candidate,
+      String token,
+      Boolean claimed,
+      Throwable error,
+      Consumer<Boolean> then,
+      Room reserved) {
+    if (error != null) {
+      services.metrics().busError();
+      log.debug(
+          "conn {} {} nick {} held on this node only: {}", connectionId, addr, candidate, error);
+      // The token is kept: a claim that timed out may still be made, late, and must be given up
+      // with the rest.
+      claimed = true;
+    }
+    if (closing) {
+      target.releaseNick(candidate, this);
+      if (claimed) {
+        services.bus().releaseNick(target.name(), candidate, token);
+      }
+      if (reserved != null) {
+        reserved.unreserve();
+      }
+      return;
+    }
+    if (claimed) {
+      if (nickToken != null && room != null) {
+        services.bus().releaseNick(room.name(), nick, nickToken);
+      }
+      nickToken = token;
+    }
+    then.accept(claimed);
+  }
+
+  /** Handles the frames that waited for a claim, until one starts another claim. */
+  private void resumeReads() {
+    ArrayDeque<String> frames = waiting;
+    waiting = null;
+    String text;
+    while (pendingClaims == 0 && !closing && (text = frames.poll()) != null) {
+      onFrame(text);
+    }
+    if (pendingClaims > 0) {
+      waiting.addAll(frames);
+    } else {
+      // Closing too: the peer's close frame is still to be read.
+      channel.config().setAutoRead(true);
+    }
   }
 
   private void onReplay(int generation, String since, Replay replay, Throwable error) {
@@ -346,6 +505,10 @@ final class Session extends KeepAlive.Peer implements Member {
   void onFrame(String text) {
     assert loop().inEventLoop();
     if (closing) {
+      return;
+    }
+    if (waiting != null) {
+      waiting.add(text);
       return;
     }
     ClientCommand command =
@@ -492,11 +655,36 @@ final class Session extends KeepAlive.Peer implements Member {
       return;
     }
     if (!room.claimNick(requested, this)) {
-      send(new ServerEvent.Error(ErrorCode.NICK_TAKEN, "nick " + requested + " is taken", null));
+      nickTaken(requested);
       return;
     }
+    Room current = room;
+    boolean sameKey = nick != null && Names.nickKey(nick).equals(Names.nickKey(requested));
+    claimOnEveryNode(
+        current,
+        requested,
+        claimed -> {
+          if (claimed) {
+            renamed(requested, sameKey);
+          } else {
+            if (!sameKey) {
+              current.releaseNick(requested, this);
+            }
+            nickTaken(requested);
+            channel.flush();
+          }
+        },
+        null);
+  }
+
+  private void nickTaken(String requested) {
+    send(new ServerEvent.Error(ErrorCode.NICK_TAKEN, "nick " + requested + " is taken", null));
+  }
+
+  /** {@code requested} is now this member's on every node: the rename takes effect. */
+  private void renamed(String requested, boolean sameKey) {
     String before = displayName();
-    if (nick != null && !Names.nickKey(nick).equals(Names.nickKey(requested))) {
+    if (nick != null && !sameKey) {
       room.releaseNick(nick, this);
     }
     nick = requested;
@@ -850,6 +1038,7 @@ final class Session extends KeepAlive.Peer implements Member {
   void onClosed() {
     assert loop().inEventLoop();
     closing = true;
+    started();
     if (expiry != null) {
       expiry.cancel(false);
       expiry = null;
@@ -868,6 +1057,10 @@ final class Session extends KeepAlive.Peer implements Member {
     if (room != null) {
       room.leave(this);
       room.releaseNick(nick, this);
+      if (nickToken != null) {
+        services.bus().releaseNick(room.name(), nick, nickToken);
+        nickToken = null;
+      }
       room = null;
     }
     replayQueue = null;

@@ -94,26 +94,40 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       if (keepAlive != null) {
         keepAlive.watch(session, ctx.executor());
       }
+      Session started = session;
       session.start(
-          room == null ? DEFAULT_ROOM : room, param(query, "nick"), param(query, "since"));
-      if (log.isInfoEnabled()) {
-        SocketAddress tcpPeer = ctx.channel().remoteAddress();
-        StringBuilder line =
-            logLine().append("conn ").append(session.connectionId()).append(" open ").append(peer);
-        if (!client.equals(tcpPeer)) {
-          line.append(" via ").append(formatAddress(tcpPeer));
-        }
-        line.append(" room=")
-            .append(session.lastRoomName())
-            .append(" nick=")
-            .append(session.nick() == null ? "-" : session.nick())
-            .append(" proto=")
-            .append(protocol.logName());
-        log.info(line.toString());
-      }
+          room == null ? DEFAULT_ROOM : room,
+          param(query, "nick"),
+          param(query, "since"),
+          () -> logOpen(ctx, started, peer, client, protocol));
       return;
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  /** The line that says a connection opened, once it has its room and nick (or was refused). */
+  private static void logOpen(
+      ChannelHandlerContext ctx,
+      Session session,
+      String peer,
+      SocketAddress client,
+      WireProtocol protocol) {
+    if (!log.isInfoEnabled()) {
+      return;
+    }
+    SocketAddress tcpPeer = ctx.channel().remoteAddress();
+    StringBuilder line =
+        logLine().append("conn ").append(session.connectionId()).append(" open ").append(peer);
+    if (!client.equals(tcpPeer)) {
+      line.append(" via ").append(formatAddress(tcpPeer));
+    }
+    line.append(" room=")
+        .append(session.lastRoomName())
+        .append(" nick=")
+        .append(session.nick() == null ? "-" : session.nick())
+        .append(" proto=")
+        .append(protocol.logName());
+    log.info(line.toString());
   }
 
   @Override

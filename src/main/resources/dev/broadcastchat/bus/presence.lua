@@ -14,7 +14,8 @@
 -- own members, if it can still hear the channel, never saw it leave.
 --
 -- KEYS  1 members (hash: node id -> "expires-ms\ncount\nname\nname...", "+" node id -> current
---       since (ms), "-" node id -> expiry (ms) of the mark), 2..6 the room's log keys
+--       since (ms), "-" node id -> expiry (ms) of the mark), 2 the room's nick claims (nick.lua),
+--       kept alive with the records, 3..7 the room's log keys
 -- ARGV  1 node id, 2 record ("count\nname\n..."; '' removes it), 3 record ttl in ms,
 --       4 room ttl in ms (0 for none), 5 channel, 6 event ('' for none),
 --       7 '1' if the event ends in '"members":' and takes the room's size, 8 the room's name,
@@ -47,8 +48,9 @@ else
     rejoined = redis.call('HDEL', KEYS[1], '-' .. ARGV[1]) == 1
   end
   redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
   if ARGV[4] ~= '0' then
-    for i = 2, #KEYS do
+    for i = 3, #KEYS do
       redis.call('PEXPIRE', KEYS[i], ARGV[4])
     end
   end

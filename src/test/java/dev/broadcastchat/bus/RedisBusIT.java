@@ -252,6 +252,50 @@ class RedisBusIT {
   }
 
   @Test
+  void aNickClaimHoldsAcrossNodesUntilItsTokenIsReleasedOrItsNodeIsGone() {
+    List<Node> both = twoNodesIn("nk");
+    Node a = both.get(0);
+    Node b = both.get(1);
+
+    assertThat(a.claim("nk", "Alice", "t1")).isTrue();
+    assertThat(b.claim("nk", "alice", "u1")).as("compared case-insensitively").isFalse();
+    // A node takes over its own claims: it has already made sure no other member of its holds it.
+    assertThat(a.claim("nk", "ALICE", "t2")).isTrue();
+    // A late release of the first claim gives up nothing.
+    a.bus.releaseNick("nk", "Alice", "t1");
+    assertThat(b.claim("nk", "alice", "u1")).isFalse();
+    a.bus.releaseNick("nk", "ALICE", "t2");
+    await("released").atMost(WAIT).until(() -> b.claim("nk", "alice", "u1"));
+    assertThat(a.claim("nk", "alice", "t3")).as("b's now, its record current").isFalse();
+
+    // Claims of a node with no record in the room count only while they are fresh.
+    RedisCommands<String, String> commands = redis.commands();
+    long now = commands.time().stream().findFirst().map(Long::parseLong).orElseThrow() * 1000;
+    String nicks = RoomKeys.of(PREFIX, "nk").nicks();
+    commands.hset(nicks, "old", "dead-node\nx\n" + (now - 60_000));
+    commands.hset(nicks, "fresh", "dead-node\nx\n" + now);
+    assertThat(a.claim("nk", "old", "t4")).isTrue();
+    assertThat(a.claim("nk", "fresh", "t5")).isFalse();
+  }
+
+  @Test
+  void aNickReleaseRedisCouldNotTakeIsTriedAgainOnceItIsBack() {
+    Node a = node();
+    a.join("rel");
+    assertThat(a.claim("rel", "bob", "t1")).isTrue();
+    String nicks = RoomKeys.of(PREFIX, "rel").nicks();
+    assertThat(redis.commands().hget(nicks, "bob")).startsWith(a.bus.nodeId() + "\nt1\n");
+
+    redis.kill();
+    await("bus not ready").atMost(WAIT).until(() -> !a.bus.ready());
+    a.bus.releaseNick("rel", "bob", "t1");
+    redis.restart();
+    await("the claim released on a heartbeat")
+        .atMost(WAIT)
+        .until(() -> redis.commands().hget(nicks, "bob") == null);
+  }
+
+  @Test
   void aNodeFoundGoneThatComesBackAnnouncesItsMembersAgainToTheOthersOnly() {
     List<Node> both = twoNodesIn("back");
     Node a = both.get(0);
@@ -462,6 +506,10 @@ class RedisBusIT {
 
     Replay replay(String room, String since) {
       return bus.replay(room, since).toCompletableFuture().join();
+    }
+
+    boolean claim(String room, String nick, String token) {
+      return bus.claimNick(room, nick, token).toCompletableFuture().join();
     }
 
     ServerEvent.Who who(String room) {

@@ -17,7 +17,10 @@ class RoomKeysTest {
             "chat:{lobby}:refq");
     assertThat(keys.members()).isEqualTo("chat:{lobby}:members");
     assertThat(keys.channel()).isEqualTo("chat:{lobby}:bus");
-    assertThat(keys.presenceKeys()).startsWith("chat:{lobby}:members").hasSize(6);
+    assertThat(keys.presenceKeys())
+        .startsWith("chat:{lobby}:members", "chat:{lobby}:nicks")
+        .endsWith(keys.logKeys());
+    assertThat(keys.nickKeys()).containsExactly("chat:{lobby}:nicks", "chat:{lobby}:members");
   }
 
   @Test

@@ -112,6 +112,17 @@ class NamesTest {
   }
 
   @Test
+  void aSuffixedChoiceIsShortenedByWholeCodePointsToStayAValidNick() {
+    assertThat(Names.withSuffix("alice", 1)).isEqualTo("alice");
+    assertThat(Names.withSuffix("alice", 2)).isEqualTo("alice_2");
+    assertThat(Names.withSuffix("n".repeat(32), 12)).isEqualTo("n".repeat(29) + "_12");
+    String emoji = "\ud83d\ude00".repeat(32);
+    String suffixed = Names.withSuffix(emoji, 2);
+    assertThat(suffixed).isEqualTo("\ud83d\ude00".repeat(30) + "_2");
+    assertThat(Names.nickProblem(suffixed)).isNull();
+  }
+
+  @Test
   void refusesAnEmptyOrNullNick() {
     assertThat(Names.nickProblem("")).startsWith("bad nick: ");
     assertThat(Names.nickProblem(null)).startsWith("bad nick: ");

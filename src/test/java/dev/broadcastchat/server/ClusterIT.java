@@ -375,6 +375,101 @@ class ClusterIT {
   }
 
   @Test
+  void aNickIsUniqueInARoomAcrossNodes() {
+    ChatServer a = node();
+    ChatServer b = node();
+    JsonTestClient alice = connect(a, "room", "u", "nick", "alice");
+    assertThat(alice.next("welcome").path("nick").asText()).isEqualTo("alice");
+    alice.replayUntilLive();
+
+    // Taken on another node: a suffix at connect, nick_taken for /nick, whatever the case.
+    JsonTestClient second = connect(b, "room", "u", "nick", "Alice");
+    assertThat(second.next("welcome").path("nick").asText()).isEqualTo("Alice_2");
+    second.replayUntilLive();
+    JsonTestClient bob = connect(b, "room", "u", "nick", "bob");
+    bob.welcomeAndReplay();
+    bob.send("type", "nick", "nick", "ALICE");
+    JsonNode taken = bob.next("error");
+    assertThat(taken.path("code").asText()).isEqualTo("nick_taken");
+    assertThat(taken.path("message").asText()).isEqualTo("nick ALICE is taken");
+    assertThat(who(bob)).containsExactlyInAnyOrder("alice", "Alice_2", "bob");
+
+    // Another room has its own nicks.
+    JsonTestClient elsewhere = connect(b, "room", "v", "nick", "alice");
+    assertThat(elsewhere.next("welcome").path("nick").asText()).isEqualTo("alice");
+
+    // Free again once its holder has left.
+    alice.close();
+    await("alice's nick free on node b")
+        .atMost(WAIT)
+        .until(
+            () -> {
+              bob.send("type", "nick", "nick", "alice");
+              return bob.nextNonPresence().path("type").asText().equals("nick");
+            });
+    assertThat(second.next("nick").path("to").asText()).isEqualTo("alice");
+    await("a's record gone with its last member").atMost(WAIT).until(() -> who(second).size() == 2);
+    assertThat(who(second)).containsExactlyInAnyOrder("Alice_2", "alice");
+  }
+
+  @Test
+  void framesSentWhileTheNickIsClaimedAreHandledInOrderAfterTheWelcome() {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    ChatServer a = node(claimsWaitFor(gate));
+    JsonTestClient watcher = connect(a, "room", "q");
+    watcher.welcomeAndReplay();
+    JsonTestClient eager = connect(a, "room", "q", "nick", "eager");
+    eager.say("one");
+    eager.send("type", "nick", "nick", "keen");
+    eager.say("two");
+    assertThat(eager.poll(Duration.ofMillis(200)))
+        .as("nothing before the claim is answered")
+        .isNull();
+
+    gate.complete(null);
+    assertThat(eager.next("welcome").path("nick").asText()).isEqualTo("eager");
+    eager.replayUntilLive();
+    // The rename and a message after it travel different ways to Redis: only each one's own
+    // place among the frames is certain, and the sender named on each message shows it.
+    assertThat(eager.nextMessageFrom("eager").path("text").asText()).isEqualTo("one");
+    assertThat(eager.nextMessageFrom("keen").path("text").asText()).isEqualTo("two");
+    assertThat(watcher.nextMessageFrom("eager").path("text").asText()).isEqualTo("one");
+    assertThat(watcher.nextMessageFrom("keen").path("text").asText()).isEqualTo("two");
+  }
+
+  @Test
+  void aConnectionThatEndsWhileItsNickIsClaimedLeavesTheNickFree() {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    ChatServer a = node(claimsWaitFor(gate));
+    JsonTestClient early = connect(a, "room", "e", "nick", "early");
+    early.close();
+    gate.complete(null);
+    await("the connection closed").atMost(WAIT).until(() -> a.openConnections() == 0);
+
+    String nicks = "c:{e}:nicks";
+    await("its claim released")
+        .atMost(WAIT)
+        .until(() -> redis.commands().hget(nicks, "early") == null);
+    JsonTestClient again = connect(a, "room", "e", "nick", "early");
+    assertThat(again.next("welcome").path("nick").asText()).isEqualTo("early");
+  }
+
+  /** Hooks under which every nick claim waits for {@code gate} before it is answered. */
+  private static ChatServer.BusHooks claimsWaitFor(CompletableFuture<Void> gate) {
+    return new ChatServer.BusHooks() {
+      @Override
+      public Bus bus(Bus bus) {
+        return new ForwardingBus(bus) {
+          @Override
+          public CompletionStage<Boolean> claimNick(String room, String nick, String token) {
+            return super.claimNick(room, nick, token).thenCombine(gate, (claimed, open) -> claimed);
+          }
+        };
+      }
+    };
+  }
+
+  @Test
   void aNodeListensToARoomOnlyWhileItHasMembersThere() {
     ChatServer a = node();
     String channel = "c:{quiet}:bus";
@@ -446,6 +541,10 @@ class ClusterIT {
       JsonNode left = nextLeaveOf(carol, "bob", killed + Duration.ofSeconds(30).toNanos());
       assertThat(left.path("room").asText()).isEqualTo("k");
       assertThat(left.path("members").asInt()).isEqualTo(2);
+
+      // The dead node's claim on bob's nick went with its record.
+      JsonTestClient newBob = connect(a, "room", "k", "nick", "bob");
+      assertThat(newBob.next("welcome").path("nick").asText()).isEqualTo("bob");
     } finally {
       b.destroyForcibly();
     }
@@ -656,6 +755,16 @@ class ClusterIT {
     @Override
     public CompletionStage<ServerEvent.Who> who(String room, ServerEvent.Who here) {
       return bus.who(room, here);
+    }
+
+    @Override
+    public CompletionStage<Boolean> claimNick(String room, String nick, String token) {
+      return bus.claimNick(room, nick, token);
+    }
+
+    @Override
+    public void releaseNick(String room, String nick, String token) {
+      bus.releaseNick(room, nick, token);
     }
 
     @Override
