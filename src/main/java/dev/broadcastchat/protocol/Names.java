@@ -16,6 +16,7 @@ public final class Names {
 
   private static final int ZERO_WIDTH_JOINER = 0x200D;
   private static final int VARIATION_SELECTOR_16 = 0xFE0F;
+  private static final int REPLACEMENT_CHARACTER = 0xFFFD;
 
   private Names() {}
 
@@ -59,6 +60,11 @@ public final class Names {
       if (cp == ':') {
         return "bad nick: a nick cannot contain ':'";
       }
+      if (cp == REPLACEMENT_CHARACTER) {
+        // What a decoder puts where bytes were not UTF-8, as in ?nick=%ff: not a character anyone
+        // chose, and it would make two different mistakes the same nick.
+        return "bad nick: U+FFFD, the mark of bytes that were not UTF-8, is not allowed";
+      }
       if (!isPrintable(cp)) {
         return "bad nick: no spaces or control characters";
       }
@@ -95,9 +101,37 @@ public final class Names {
     return base + suffix;
   }
 
-  /** The key under which nicks are compared (case-insensitive). */
+  /**
+   * The key under which nicks are compared: case-insensitive, and blind to the characters a nick
+   * may hold that show as nothing (joiners, variation selectors), so that {@code alice} followed by
+   * one of them is the same nick as {@code alice}.
+   */
   public static String nickKey(String nick) {
-    return Normalizer.normalize(nick, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    String key = Normalizer.normalize(nick, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    for (int i = 0; i < key.length(); ) {
+      int cp = key.codePointAt(i);
+      if (isIgnorable(cp)) {
+        StringBuilder visible = new StringBuilder(key.length());
+        key.codePoints().filter(c -> !isIgnorable(c)).forEach(visible::appendCodePoint);
+        return visible.toString();
+      }
+      i += Character.charCount(cp);
+    }
+    return key;
+  }
+
+  /**
+   * The code points Unicode calls default-ignorable that a nick may contain (the others are format
+   * characters, refused): the combining grapheme joiner, the zero-width joiner, variation
+   * selectors, Mongolian free variation selectors and two Khmer vowels.
+   */
+  private static boolean isIgnorable(int cp) {
+    return cp == 0x034F
+        || cp == ZERO_WIDTH_JOINER
+        || (cp >= 0x17B4 && cp <= 0x17B5)
+        || (cp >= 0x180B && cp <= 0x180F)
+        || (cp >= 0xFE00 && cp <= 0xFE0F)
+        || (cp >= 0xE0100 && cp <= 0xE01EF);
   }
 
   private static boolean isPrintable(int cp) {

@@ -2,6 +2,7 @@ package dev.broadcastchat.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,6 +121,25 @@ class NamesTest {
     String suffixed = Names.withSuffix(emoji, 2);
     assertThat(suffixed).isEqualTo("\ud83d\ude00".repeat(30) + "_2");
     assertThat(Names.nickProblem(suffixed)).isNull();
+  }
+
+  @Test
+  void nickKeyIsBlindToCharactersThatShowAsNothing() {
+    for (String hidden :
+        List.of("\u034F", "\u200D", "\uFE00", "\uFE0F", "\u180B", "\uDB40\uDD00")) {
+      assertThat(Names.nickProblem("alice" + hidden)).as(hidden).isNull();
+      assertThat(Names.nickKey("alice" + hidden)).as(hidden).isEqualTo(Names.nickKey("alice"));
+      assertThat(Names.nickKey("al" + hidden + "ice")).as(hidden).isEqualTo("alice");
+    }
+    // Emoji sequences still differ from one another by what they show.
+    assertThat(Names.nickKey("\ud83d\udc68\u200D\ud83d\udcbb"))
+        .isNotEqualTo(Names.nickKey("\ud83d\udc69\u200D\ud83d\udcbb"));
+  }
+
+  @Test
+  void refusesTheReplacementCharacterThatUndecodableBytesBecome() {
+    assertThat(Names.nickProblem("al\uFFFDice"))
+        .isEqualTo("bad nick: U+FFFD, the mark of bytes that were not UTF-8, is not allowed");
   }
 
   @Test
