@@ -161,7 +161,10 @@ public final class JsonCodec {
       }
     }
     JsonNode action = node.get("action");
-    return new ClientCommand.Say(text, ref, action != null && action.asBoolean(false));
+    if (action != null && !action.isNull() && !action.isBoolean()) {
+      return bad("\"action\" must be true or false");
+    }
+    return new ClientCommand.Say(text, ref, action != null && action.asBoolean());
   }
 
   private static String text(JsonNode node, String field) {

@@ -80,6 +80,18 @@ class JsonCodecTest {
   }
 
   @Test
+  void refusesAnActionThatIsNotTrueOrFalse() {
+    for (String action : new String[] {"\"yes\"", "\"true\"", "1", "{}"}) {
+      assertThat(JsonCodec.decode("{\"type\":\"say\",\"text\":\"w\",\"action\":" + action + "}"))
+          .as(action)
+          .isEqualTo(
+              new ClientCommand.Invalid(ErrorCode.BAD_JSON, "\"action\" must be true or false"));
+    }
+    assertThat(JsonCodec.decode("{\"type\":\"say\",\"text\":\"w\",\"action\":null}"))
+        .isEqualTo(new ClientCommand.Say("w", null, false));
+  }
+
+  @Test
   void decodesSayTextExactlyIncludingEscapesAndUnicode() {
     assertThat(
             JsonCodec.decode(
