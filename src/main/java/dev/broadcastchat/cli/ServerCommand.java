@@ -295,6 +295,15 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LogLevels.setRootLevel(logLevel);
+    if (maxFrameBytes < maxMessageBytes) {
+      // Messages between the two would be cut off with 1009 rather than refused with too_long.
+      throw new UsageException(
+          "max-frame-bytes: "
+              + maxFrameBytes
+              + " (expected: at least max-message-bytes, "
+              + maxMessageBytes
+              + ", so that a message short enough to send fits in a frame)");
+    }
     ServerConfig config;
     try {
       config =

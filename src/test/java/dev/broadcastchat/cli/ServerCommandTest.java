@@ -53,6 +53,11 @@ class ServerCommandTest {
         "PT0.0005S");
     assertBad(
         "transport: 'kqueue' (expected: epoll, io_uring, nio)", "server", "--transport", "kqueue");
+    assertBad(
+        "max-frame-bytes: 1000 (expected: at least max-message-bytes, 4096,",
+        "server",
+        "--max-frame-bytes",
+        "1000");
   }
 
   private static void assertBad(String message, String... args) {
