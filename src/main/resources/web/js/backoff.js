@@ -19,7 +19,7 @@ export class Backoff {
     return Math.round(lower + this.random() * (upper - lower));
   }
 
-  /** Starts again from the shortest delay, once a connection went live. */
+  /** Starts again from the shortest delay, once a connection has settled. */
   reset() {
     this.attempts = 0;
   }

@@ -16,6 +16,11 @@ export const CONNECT_TIMEOUT_MS = 10000;
 export const WHO_INTERVAL_MS = 30000;
 /** How long a message refused for now (rate_limited, unavailable) waits before it is sent again. */
 export const RETRY_MS = 2000;
+/**
+ * How long a connection stays live before it counts as back: the next drop then starts the backoff
+ * from its shortest delay. A server that goes live and drops at once is backed off from.
+ */
+export const SETTLED_MS = 20000;
 /** Close codes after which reconnecting would only be refused again: a bad name, abuse. */
 const FINAL_CLOSE_CODES = new Set([1008]);
 const RETRIED_ERRORS = new Set(['rate_limited', 'unavailable']);
@@ -53,6 +58,7 @@ export class ChatConnection {
     this.lastId = null;
     this.me = null;
     this.live = false;
+    this.liveAt = null;
     this.stopped = true;
     this.ownIds = new Set();
   }
@@ -192,7 +198,7 @@ export class ChatConnection {
         break;
       case 'live':
         this.live = true;
-        this.backoff.reset();
+        this.liveAt = Date.now();
         this.setState('connected');
         this.listener.live();
         for (const entry of this.outbox.pending()) {
@@ -336,6 +342,10 @@ export class ChatConnection {
   }
 
   scheduleReconnect(why) {
+    if (this.liveAt !== null && Date.now() - this.liveAt >= SETTLED_MS) {
+      this.backoff.reset();
+    }
+    this.liveAt = null;
     const delay = this.backoff.next();
     this.setState('reconnecting', { at: Date.now() + delay, why });
     this.after('reconnect', delay, () => this.connect());

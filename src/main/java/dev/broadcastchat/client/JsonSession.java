@@ -110,11 +110,15 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private Link.Ended lostBecause;
 
   /**
-   * Whether a connection was lost and no session has gone live since: a server that takes the
-   * upgrade and then breaks the connection before the replay ends has not brought the session back,
-   * so its losses neither restart the reconnect timeout nor shorten the backoff.
+   * Whether a connection was lost and no session has stayed live for a keepalive period since: a
+   * server that takes the upgrade and then breaks the connection, before the replay ends or soon
+   * after, has not brought the session back, so its losses neither restart the reconnect timeout
+   * nor shorten the backoff.
    */
   private boolean outage;
+
+  /** When the session last went live during an {@link #outage}; -1 if it has not. */
+  private long liveDuringOutageNanos = -1;
 
   private String lastAttemptFailure;
   private ScheduledFuture<?> nextAttempt;
@@ -267,7 +271,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
       return;
     }
     live = true;
-    outage = false;
+    if (outage) {
+      liveDuringOutageNanos = System.nanoTime();
+    }
     if (resumed) {
       for (ClientRequest.Say say : outbox.unacked()) {
         link.send(codec.encode(say));
@@ -494,12 +500,15 @@ final class JsonSession implements Session, ServerEvent.Handler {
       finish(1);
       return;
     }
-    if (outage) {
+    if (outage
+        && (liveDuringOutageNanos < 0
+            || System.nanoTime() - liveDuringOutageNanos < timing.keepalive().toNanos())) {
       lastAttemptFailure = ended.describe();
       scheduleAttempt("* connection lost again (" + ended.describe() + "), reconnecting");
       return;
     }
     outage = true;
+    liveDuringOutageNanos = -1;
     lostBecause = ended;
     lastAttemptFailure = null;
     giveUpAtNanos = System.nanoTime() + timing.reconnectTimeout().toNanos();

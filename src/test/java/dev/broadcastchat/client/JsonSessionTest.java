@@ -323,6 +323,32 @@ class JsonSessionTest {
   }
 
   @Test
+  void aServerThatGoesLiveAndBreaksAtOnceIsGivenUpOnAfterTheReconnectTimeout() throws Exception {
+    session(Duration.ofSeconds(2), Duration.ofSeconds(5));
+    FakeLink link = liveLink();
+    link.serverCloses(1001, "server shutting down");
+    int reconnects = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!session.exitCode().toCompletableFuture().isDone() && System.nanoTime() < deadline) {
+      Attempt attempt = attempts.poll(100, TimeUnit.MILLISECONDS);
+      if (attempt != null) {
+        // The session comes back, and is lost again well within a keepalive period (1 min).
+        FakeLink flaky = FakeLink.json();
+        attempt.result().complete(flaky);
+        flaky.deliver(WELCOME);
+        flaky.deliver(LIVE);
+        flaky.breaks("java.io.IOException: connection reset");
+        reconnects++;
+      }
+    }
+    assertThat(session.exitCode().toCompletableFuture()).as("given up").isDone();
+    assertThat(exitCode()).isEqualTo(1);
+    assertThat(console.errors).singleElement().asString().contains("no reconnect within 2s");
+    assertThat(reconnects).isBetween(1, 4);
+    assertThat(console.shown).anyMatch(line -> line.startsWith("* connection lost again ("));
+  }
+
+  @Test
   void aCloseThatRetryingCannotHelpEndsAtOnce() throws Exception {
     session();
     FakeLink link = liveLink();

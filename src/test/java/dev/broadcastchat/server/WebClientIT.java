@@ -265,6 +265,50 @@ class WebClientIT {
   }
 
   @Test
+  void aConnectionDroppedSoonAfterGoingLiveIsBackedOffFromNotRetriedAtOnce() {
+    try (TcpProxy network = new TcpProxy(chat.port())) {
+      ChatPage page = new ChatPage(first.driver()).open("http://127.0.0.1:" + network.port() + "/");
+      // The page's own connection module; each reconnect delay is recorded as it is chosen.
+      Object started =
+          page.driver()
+              .executeAsyncScript(
+                  """
+                  const done = arguments[arguments.length - 1];
+                  import('/js/connection.js').then(({ ChatConnection }) => {
+                    window.probeStates = [];
+                    window.probeDelays = [];
+                    const listener = new Proxy({}, {
+                      get: (_, name) => name === 'state'
+                          ? (state, detail) => {
+                              window.probeStates.push(state);
+                              if (state === 'reconnecting') {
+                                window.probeDelays.push(detail.at - Date.now());
+                              }
+                            }
+                          : () => {},
+                    });
+                    new ChatConnection(location.href, listener).open('flaky', 'flake');
+                    done('started');
+                  }, (e) => done(String(e)));
+                  """);
+      assertThat(started).isEqualTo("started");
+      for (int drop = 1; drop <= 4; drop++) {
+        int connected = drop;
+        page.waitUntil(
+            d -> Collections.frequency(probeStates(page), "connected") == connected,
+            "probe live, time " + connected);
+        network.cut();
+        network.restore();
+        page.waitUntil(d -> probeDelays(page).size() == connected, "drop " + connected + " seen");
+      }
+      // Backoff went on growing (0.25-0.5 s, 0.5-1 s, 1-2 s, 2-4 s), not back to the shortest.
+      List<Long> delays = probeDelays(page);
+      assertThat(delays.get(0)).isBetween(200L, 500L);
+      assertThat(delays.get(3)).isGreaterThanOrEqualTo(1900L);
+    }
+  }
+
+  @Test
   void withoutRoomAndNickThePageAsksAndABadNickIsExplainedNotRetried() {
     ChatPage page = page(first, "/");
     assertThat(page.statusState()).isEqualTo("idle");
@@ -393,6 +437,12 @@ class WebClientIT {
     return ((Number)
             page.driver().executeScript("return document.getElementById('messages').scrollTop;"))
         .longValue();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Long> probeDelays(ChatPage page) {
+    return ((List<Object>) page.driver().executeScript("return window.probeDelays || [];"))
+        .stream().map(d -> ((Number) d).longValue()).toList();
   }
 
   @SuppressWarnings("unchecked")
