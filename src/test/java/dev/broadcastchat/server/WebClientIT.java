@@ -227,26 +227,7 @@ class WebClientIT {
     try (TcpProxy network = new TcpProxy(chat.port())) {
       ChatPage page = new ChatPage(first.driver()).open("http://127.0.0.1:" + network.port() + "/");
       // The page's own connection module, with its timings shortened from 15 s and 10 s.
-      Object started =
-          page.driver()
-              .executeAsyncScript(
-                  """
-                  const done = arguments[arguments.length - 1];
-                  import('/js/connection.js').then(({ ChatConnection }) => {
-                    const states = [];
-                    window.probeStates = states;
-                    const listener = new Proxy({}, {
-                      get: (_, name) => name === 'state'
-                          ? (state, detail) => states.push(detail.why ? state + ': ' + detail.why : state)
-                          : () => {},
-                    });
-                    new ChatConnection(location.href, listener,
-                        { pingIntervalMs: 200, pongTimeoutMs: 400, connectTimeoutMs: 1000 })
-                        .open('probe', 'prober');
-                    done('started');
-                  }, (e) => done(String(e)));
-                  """);
-      assertThat(started).isEqualTo("started");
+      startProbe(page, "{ pingIntervalMs: 200, pongTimeoutMs: 400, connectTimeoutMs: 1000 }");
       page.waitUntil(d -> probeStates(page).contains("connected"), "probe connected");
 
       network.blackhole();
@@ -268,30 +249,8 @@ class WebClientIT {
   void aConnectionDroppedSoonAfterGoingLiveIsBackedOffFromNotRetriedAtOnce() {
     try (TcpProxy network = new TcpProxy(chat.port())) {
       ChatPage page = new ChatPage(first.driver()).open("http://127.0.0.1:" + network.port() + "/");
-      // The page's own connection module; each reconnect delay is recorded as it is chosen.
-      Object started =
-          page.driver()
-              .executeAsyncScript(
-                  """
-                  const done = arguments[arguments.length - 1];
-                  import('/js/connection.js').then(({ ChatConnection }) => {
-                    window.probeStates = [];
-                    window.probeDelays = [];
-                    const listener = new Proxy({}, {
-                      get: (_, name) => name === 'state'
-                          ? (state, detail) => {
-                              window.probeStates.push(state);
-                              if (state === 'reconnecting') {
-                                window.probeDelays.push(detail.at - Date.now());
-                              }
-                            }
-                          : () => {},
-                    });
-                    new ChatConnection(location.href, listener).open('flaky', 'flake');
-                    done('started');
-                  }, (e) => done(String(e)));
-                  """);
-      assertThat(started).isEqualTo("started");
+      // The page's own connection module, with its timings as they are.
+      startProbe(page, "{}");
       for (int drop = 1; drop <= 4; drop++) {
         int connected = drop;
         page.waitUntil(
@@ -437,6 +396,38 @@ class WebClientIT {
     return ((Number)
             page.driver().executeScript("return document.getElementById('messages').scrollTop;"))
         .longValue();
+  }
+
+  /**
+   * Starts a connection of the page's own module (js/connection.js) with {@code options} (a
+   * JavaScript object), to room probe as prober. Its states go to {@code window.probeStates} (with
+   * why, if given) and each reconnect delay, as it is chosen, to {@code window.probeDelays}.
+   */
+  private static void startProbe(ChatPage page, String options) {
+    Object started =
+        page.driver()
+            .executeAsyncScript(
+                """
+                const done = arguments[arguments.length - 1];
+                import('/js/connection.js').then(({ ChatConnection }) => {
+                  window.probeStates = [];
+                  window.probeDelays = [];
+                  const listener = new Proxy({}, {
+                    get: (_, name) => name === 'state'
+                        ? (state, detail) => {
+                            window.probeStates.push(detail.why ? state + ': ' + detail.why : state);
+                            if (state === 'reconnecting') {
+                              window.probeDelays.push(detail.at - Date.now());
+                            }
+                          }
+                        : () => {},
+                  });
+                  new ChatConnection(location.href, listener, %s).open('probe', 'prober');
+                  done('started');
+                }, (e) => done(String(e)));
+                """
+                    .formatted(options));
+    assertThat(started).isEqualTo("started");
   }
 
   @SuppressWarnings("unchecked")
