@@ -73,7 +73,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
             config.security().maxConnectionsPerIp(),
             config.trustedProxies());
     this.guard = new UpgradeGuard(config.security(), refusals, limiter, config.trustedProxies());
-    this.upgrade = webSocketUpgrade(config.maxFrameBytes());
+    this.upgrade = webSocketUpgrade(config.maxFrameBytes(), refusals);
     KeepAlive keepAlive =
         config.pingInterval().isZero()
             ? null
@@ -98,6 +98,11 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
    * pipeline.
    */
   static WebSocketUpgrade webSocketUpgrade(int maxFrameBytes) {
+    return webSocketUpgrade(maxFrameBytes, null);
+  }
+
+  /** The same, counting the requests it refuses in {@code refusals}. */
+  static WebSocketUpgrade webSocketUpgrade(int maxFrameBytes, Refusals refusals) {
     return new WebSocketUpgrade(
         WireProtocol.JSON_SUBPROTOCOL,
         WebSocketDecoderConfig.newBuilder()
@@ -107,7 +112,8 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
             .expectMaskedFrames(true)
             .closeOnProtocolViolation(true)
             .withUTF8Validator(false)
-            .build());
+            .build(),
+        refusals);
   }
 
   @Override

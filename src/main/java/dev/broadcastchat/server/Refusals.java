@@ -28,8 +28,12 @@ public final class Refusals {
     HANDSHAKE_TIMEOUT,
     /** A request line or header block over the cap (414, 431). */
     REQUEST_TOO_LARGE,
-    /** A request the HTTP decoder could not read (400). */
+    /**
+     * A request the HTTP decoder could not read, or an upgrade request that breaks RFC 6455 (400).
+     */
     BAD_REQUEST,
+    /** An upgrade request for a WebSocket version other than 13 (426). */
+    WEBSOCKET_VERSION,
     /** A new room over {@code --max-rooms}. */
     MAX_ROOMS,
     /** A room at {@code --max-room-members}. */

@@ -33,6 +33,8 @@ import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers an upgrade request that got this far (the guard let it through) and turns the connection
@@ -50,6 +52,8 @@ import java.util.Base64;
  */
 @ChannelHandler.Sharable
 final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(WebSocketUpgrade.class);
+
   static final String FRAME_ENCODER = "ws-encoder";
   static final String FRAME_DECODER = "ws-decoder";
   private static final String BEHIND_REQUEST = "ws-bytes-behind-request";
@@ -72,14 +76,17 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
 
   private final String[] supported;
   private final WebSocketDecoderConfig decoderConfig;
+  private final Refusals refusals;
 
   /**
    * @param subprotocols the subprotocols offered, comma-separated, or null for none
    * @param decoderConfig how incoming frames are read and checked
+   * @param refusals where the requests refused here are counted, or null for nowhere
    */
-  WebSocketUpgrade(String subprotocols, WebSocketDecoderConfig decoderConfig) {
+  WebSocketUpgrade(String subprotocols, WebSocketDecoderConfig decoderConfig, Refusals refusals) {
     this.supported = subprotocols == null ? new String[0] : trimmed(subprotocols.split(","));
     this.decoderConfig = decoderConfig;
+    this.refusals = refusals;
   }
 
   private static String[] trimmed(String[] names) {
@@ -92,7 +99,13 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     HttpHeaders headers = request.headers();
-    if (!WebSocketVersion.V13.toHttpHeaderValue().equals(headers.get(SEC_WEBSOCKET_VERSION))) {
+    String version = headers.get(SEC_WEBSOCKET_VERSION);
+    if (!WebSocketVersion.V13.toHttpHeaderValue().equals(version)) {
+      refused(
+          ctx,
+          Refusals.Reason.WEBSOCKET_VERSION,
+          HttpResponseStatus.UPGRADE_REQUIRED,
+          "unsupported WebSocket version: " + version);
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
       return;
     }
@@ -100,6 +113,7 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
     try {
       key = checkedKey(request);
     } catch (WebSocketHandshakeException e) {
+      refused(ctx, Refusals.Reason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       HttpRequestHandler.respond(
           ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", false);
       return;
@@ -128,6 +142,20 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
     p.remove(BEHIND_REQUEST);
     // The response leaves now at the latest, with whatever the event's handlers wrote behind it.
     ctx.channel().flush();
+  }
+
+  /** Counts and logs an upgrade refused here, as the guard does the ones it refuses. */
+  private void refused(
+      ChannelHandlerContext ctx, Refusals.Reason reason, HttpResponseStatus status, String why) {
+    if (refusals != null) {
+      refusals.count(reason);
+    }
+    log.info(
+        "conn {} {} refused: {} {}",
+        ctx.channel().id().asShortText(),
+        SessionHandler.formatAddress(ctx.channel().remoteAddress()),
+        status.code(),
+        why.length() <= 80 ? why : why.substring(0, 80) + "...");
   }
 
   /**

@@ -33,6 +33,8 @@ class AbuseIT {
   private static final int PER_IP = 6;
   private static final Duration HANDSHAKE_TIMEOUT = Duration.ofMillis(500);
 
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
+
   @RegisterExtension
   final ChatServerExtension chat =
       new ChatServerExtension(
@@ -107,6 +109,12 @@ class AbuseIT {
           assertThat(longLine.status()).isEqualTo(414);
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.REQUEST_TOO_LARGE)).isEqualTo(2);
+    // Each counted once, under its reason: the missing key and the garbage, and the version.
+    assertThat(chat.server().refusals().get(Refusals.Reason.BAD_REQUEST)).isEqualTo(2);
+    assertThat(chat.server().refusals().get(Refusals.Reason.WEBSOCKET_VERSION)).isEqualTo(1);
+    assertThat(logs.firstContaining("refused: 400 not a WebSocket request: missing key"))
+        .isPresent();
+    assertThat(logs.firstContaining("refused: 426 unsupported WebSocket version: 99")).isPresent();
   }
 
   @Test
