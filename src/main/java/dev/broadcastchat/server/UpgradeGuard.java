@@ -164,15 +164,30 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private String refuse(
       ChannelHandlerContext ctx, Refusals.Reason reason, HttpResponseStatus status, String why) {
-    refusals.count(reason);
+    counted(refusals, ctx, reason, status, why);
+    HttpRequestHandler.respond(ctx, null, status, why + "\n", false);
+    return why;
+  }
+
+  /**
+   * Counts a refused upgrade in {@code refusals} (if not null) and logs it in one line; the caller
+   * answers.
+   */
+  static void counted(
+      Refusals refusals,
+      ChannelHandlerContext ctx,
+      Refusals.Reason reason,
+      HttpResponseStatus status,
+      String why) {
+    if (refusals != null) {
+      refusals.count(reason);
+    }
     log.info(
         "conn {} {} refused: {} {}",
         ctx.channel().id().asShortText(),
         SessionHandler.formatAddress(ctx.channel().remoteAddress()),
         status.code(),
         why);
-    HttpRequestHandler.respond(ctx, null, status, why + "\n", false);
-    return why;
   }
 
   /** The token from {@code ?token=}, else {@code Authorization: Bearer}, else the cookie. */

@@ -33,8 +33,6 @@ import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers an upgrade request that got this far (the guard let it through) and turns the connection
@@ -52,8 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 @ChannelHandler.Sharable
 final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final Logger log = LoggerFactory.getLogger(WebSocketUpgrade.class);
-
   static final String FRAME_ENCODER = "ws-encoder";
   static final String FRAME_DECODER = "ws-decoder";
   private static final String BEHIND_REQUEST = "ws-bytes-behind-request";
@@ -147,15 +143,8 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
   /** Counts and logs an upgrade refused here, as the guard does the ones it refuses. */
   private void refused(
       ChannelHandlerContext ctx, Refusals.Reason reason, HttpResponseStatus status, String why) {
-    if (refusals != null) {
-      refusals.count(reason);
-    }
-    log.info(
-        "conn {} {} refused: {} {}",
-        ctx.channel().id().asShortText(),
-        SessionHandler.formatAddress(ctx.channel().remoteAddress()),
-        status.code(),
-        why.length() <= 80 ? why : why.substring(0, 80) + "...");
+    UpgradeGuard.counted(
+        refusals, ctx, reason, status, why.length() <= 80 ? why : why.substring(0, 80) + "...");
   }
 
   /**
