@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * a record that has kept its own current since before it expired removes it and announces its
  * members as gone, so every node's members of the room get leave notices. A node whose record was
  * removed so, because it had not reached Redis for that long, announces its members as joined again
- * to the others when it next writes (presence.lua has the rules).
+ * to the others when it next writes (presence.lua has the rules). Whenever a record is written
+ * anew, the node's nick claims in the room may have gone with it: {@code recordNew} hears of the
+ * room, so that they are made again.
  *
  * <p>Writes are confined to the bus's executor, so that a room's events leave in the order they
  * were made; {@link #who} may be called from any thread.
@@ -44,6 +47,7 @@ final class MemberDirectory {
   private final String roomTtlMillis;
   private final String graceMillis;
   private final LocalMembers local;
+  private final Consumer<String> recordNew;
 
   /** Rooms this node has (or is about to have) a record in. */
   private final Set<String> rooms = new HashSet<>();
@@ -55,7 +59,8 @@ final class MemberDirectory {
       RedisScript whoScript,
       RedisBusOptions options,
       String nodeId,
-      LocalMembers local) {
+      LocalMembers local,
+      Consumer<String> recordNew) {
     this.executor = executor;
     this.redis = redis;
     this.presenceScript = presenceScript;
@@ -67,6 +72,7 @@ final class MemberDirectory {
     // Longer than a heartbeat: a node judged gone had a heartbeat's time to write and did not.
     this.graceMillis = Long.toString(options.heartbeat().toMillis() + 1000);
     this.local = local;
+    this.recordNew = recordNew;
   }
 
   /** The room may have gained its first member here or lost its last: rewrite the record. */
@@ -110,7 +116,7 @@ final class MemberDirectory {
   /** Removes every record this node has (its goodbye); runs on the executor. */
   CompletionStage<Void> removeAll() {
     assert executor.inEventLoop();
-    List<CompletableFuture<Long>> removals = new ArrayList<>();
+    List<CompletableFuture<List<Object>>> removals = new ArrayList<>();
     for (String room : new ArrayList<>(rooms)) {
       removals.add(run(room, "", "", false).toCompletableFuture());
     }
@@ -167,11 +173,14 @@ final class MemberDirectory {
       }
       return; // no record here, nothing to announce
     }
+    boolean writing = !record.isEmpty();
     run(room, record, event, withMembers)
         .whenComplete(
-            (total, error) -> {
+            (reply, error) -> {
               if (error != null) {
                 log.debug("room {}: member record not written: {}", room, error.toString());
+              } else if (writing && ((Number) reply.get(1)).longValue() == 1) {
+                recordNew.accept(room);
               }
               if (published != null) {
                 if (error == null) {
@@ -183,15 +192,17 @@ final class MemberDirectory {
             });
   }
 
-  private CompletionStage<Long> run(String room, String record, String event, boolean withMembers) {
+  /** Runs presence.lua: completes with {the room's size, 1 if the record was written anew}. */
+  private CompletionStage<List<Object>> run(
+      String room, String record, String event, boolean withMembers) {
     RoomKeys keys = RoomKeys.of(prefix, room);
     return redis
         .commands()
         .thenCompose(
             commands ->
-                presenceScript.<Long>run(
+                presenceScript.<List<Object>>run(
                     commands,
-                    ScriptOutputType.INTEGER,
+                    ScriptOutputType.MULTI,
                     keys.presenceKeys(),
                     nodeId,
                     record,

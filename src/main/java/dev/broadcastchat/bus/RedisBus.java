@@ -72,6 +72,7 @@ public final class RedisBus implements Bus {
     this.reader = new LogReader(redis::subscriber, RedisScript.load("range"), options.prefix());
     this.subscriptions =
         new Subscriptions(executor, redis, reader, options.prefix(), nodeId, local, delivery);
+    this.nicks = new NickClaims(redis, RedisScript.load("nick"), options, nodeId);
     this.directory =
         new MemberDirectory(
             executor,
@@ -80,8 +81,8 @@ public final class RedisBus implements Bus {
             RedisScript.load("who"),
             options,
             nodeId,
-            local);
-    this.nicks = new NickClaims(redis, RedisScript.load("nick"), options, nodeId);
+            local,
+            nicks::claimAgain);
     long every = options.heartbeat().toMillis();
     this.heartbeat =
         executor.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);

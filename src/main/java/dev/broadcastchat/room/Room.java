@@ -68,6 +68,14 @@ public final class Room {
     return names.size();
   }
 
+  /**
+   * Members on this node and those on their way in (a place reserved, not yet joined); a moment's
+   * snapshot. What a limit on the room's size counts.
+   */
+  public int occupants() {
+    return occupants.get();
+  }
+
   /** Reserves a place so that the room is not dropped before {@link #join}; see {@link Rooms}. */
   void reserve() {
     occupants.incrementAndGet();

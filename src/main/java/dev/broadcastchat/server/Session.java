@@ -38,6 +38,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Session extends KeepAlive.Peer implements Member {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+  /** How much text may wait for a claim before reads pause: see {@link #waitingChars}. */
+  private static final int WAITING_CHARS = 65_536;
+
+  /** Numbers the nick claims of every connection of this process, for their tokens. */
+  private static final AtomicLong CLAIMS = new AtomicLong();
 
   /** How long a closing connection may take to read its close frame before it is cut. */
   static final long CLOSE_GRACE_MILLIS = 5_000;
@@ -94,17 +101,28 @@ final class Session extends KeepAlive.Peer implements Member {
   /** The token of this member's claim on its nick across the nodes (see Bus#claimNick), or null. */
   private String nickToken;
 
-  /** How many claims this connection has made, for their tokens. */
-  private int claims;
-
   /** Claims on other nodes still waiting for their answer: 0 or 1. */
   private int pendingClaims;
 
   /**
-   * Frames that came while a nick was being claimed across the nodes, handled in order once it is;
-   * null the rest of the time. Reads pause meanwhile, so this holds no more than one read brought.
+   * Frames that came while a nick was being claimed across the nodes, each as what handles it, run
+   * in order once it is; null the rest of the time.
    */
-  private ArrayDeque<String> waiting;
+  private ArrayDeque<Runnable> waiting;
+
+  /**
+   * Characters of text in {@link #waiting}. Past {@link #WAITING_CHARS} reads pause until the claim
+   * is answered; below it they go on, so that a connection that sends and closes at once is read to
+   * its end (a peer's close is noticed whether reads pause or not, and what it sent before would be
+   * lost unread).
+   */
+  private int waitingChars;
+
+  /**
+   * The connection ended while a claim was out: what it sent before is still handled, once the
+   * claim is answered, and then the session ends.
+   */
+  private boolean peerGone;
 
   /** Bumped on every room change, so a replay that arrives for an earlier room is dropped. */
   private int joinGeneration;
@@ -283,7 +301,7 @@ final class Session extends KeepAlive.Peer implements Member {
       services.refusals().count(Refusals.Reason.MAX_ROOMS);
       return "unavailable: too many rooms (max " + security.maxRooms() + ")";
     }
-    if (existing != null && existing.size() >= security.maxRoomMembers()) {
+    if (existing != null && existing.occupants() >= security.maxRoomMembers()) {
       services.refusals().count(Refusals.Reason.ROOM_FULL);
       return "unavailable: room " + roomName + " is full (max " + security.maxRoomMembers() + ")";
     }
@@ -358,14 +376,14 @@ final class Session extends KeepAlive.Peer implements Member {
   /**
    * Claims {@code candidate}, which this member holds in {@code target} on this node, on every
    * node, then calls {@code then} with whether it got it, on this loop. A single node answers at
-   * once; a shared bus may take a round trip, and while it does the connection's reads pause and
-   * frames already read wait their turn. If the bus cannot answer, the nick is held on this node
+   * once; a shared bus may take a round trip, and while it does the frames that come wait their
+   * turn (see {@link #waitingChars}). If the bus cannot answer, the nick is held on this node
    * alone. Should the connection end first, the claim is given up (and {@code reserved}'s place, if
    * given) and {@code then} is not called.
    */
   private void claimOnEveryNode(
       Room target, String candidate, Consumer<Boolean> then, Room reserved) {
-    String token = connectionId + "." + ++claims;
+    String token = Long.toString(CLAIMS.incrementAndGet(), 36);
     CompletableFuture<Boolean> claim =
         services.bus().claimNick(target.name(), candidate, token).toCompletableFuture();
     if (claim.isDone()) {
@@ -383,7 +401,6 @@ final class Session extends KeepAlive.Peer implements Member {
     pendingClaims++;
     if (waiting == null) {
       waiting = new ArrayDeque<>();
-      channel.config().setAutoRead(false);
     }
     claim.whenComplete(
         (claimed, error) ->
@@ -434,18 +451,34 @@ final class Session extends KeepAlive.Peer implements Member {
 
   /** Handles the frames that waited for a claim, until one starts another claim. */
   private void resumeReads() {
-    ArrayDeque<String> frames = waiting;
+    ArrayDeque<Runnable> frames = waiting;
     waiting = null;
-    String text;
-    while (pendingClaims == 0 && !closing && (text = frames.poll()) != null) {
-      onFrame(text);
+    Runnable frame;
+    while (pendingClaims == 0 && !closing && (frame = frames.poll()) != null) {
+      frame.run();
     }
     if (pendingClaims > 0) {
+      // What is left waits for the new claim, still counted (as the frames handled, too).
       waiting.addAll(frames);
+      return;
+    }
+    waitingChars = 0;
+    if (peerGone) {
+      onClosed();
     } else {
       // Closing too: the peer's close frame is still to be read.
       channel.config().setAutoRead(true);
     }
+  }
+
+  /** A binary frame, which this server does not take: the connection is closed with 1003. */
+  void onBinaryFrame() {
+    assert loop().inEventLoop();
+    if (waiting != null && !closing) {
+      waiting.add(this::onBinaryFrame);
+      return;
+    }
+    close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not supported");
   }
 
   private void onReplay(int generation, String since, Replay replay, Throwable error) {
@@ -508,7 +541,11 @@ final class Session extends KeepAlive.Peer implements Member {
       return;
     }
     if (waiting != null) {
-      waiting.add(text);
+      waiting.add(() -> onFrame(text));
+      waitingChars += text.length();
+      if (waitingChars > WAITING_CHARS) {
+        channel.config().setAutoRead(false);
+      }
       return;
     }
     ClientCommand command =
@@ -1009,6 +1046,11 @@ final class Session extends KeepAlive.Peer implements Member {
   /** The peer sent a close frame: answer it with the same code and end. */
   void onCloseFrame(int code) {
     assert loop().inEventLoop();
+    if (waiting != null && !closing) {
+      // After the frames before it.
+      waiting.add(() -> onCloseFrame(code));
+      return;
+    }
     if (closeCode < 0) {
       closeCode = code;
     }
@@ -1037,6 +1079,12 @@ final class Session extends KeepAlive.Peer implements Member {
   /** The connection is gone; called once, whatever ended it. */
   void onClosed() {
     assert loop().inEventLoop();
+    if (pendingClaims > 0 && !closing) {
+      // What the peer sent before it went waits for the claim; it is handled, then this runs again.
+      peerGone = true;
+      started();
+      return;
+    }
     closing = true;
     started();
     if (expiry != null) {

@@ -156,8 +156,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       } else if (frame instanceof PongWebSocketFrame) {
         // An answer to our ping, or unasked (RFC 6455, 5.5.3): that it arrived is all that counts.
       } else if (frame instanceof BinaryWebSocketFrame) {
-        session.close(
-            WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not supported");
+        session.onBinaryFrame();
       }
     } finally {
       ReferenceCountUtil.release(frame);

@@ -20,7 +20,7 @@
 --       4 room ttl in ms (0 for none), 5 channel, 6 event ('' for none),
 --       7 '1' if the event ends in '"members":' and takes the room's size, 8 the room's name,
 --       9 the most names a presence event carries, 10 the grace in ms
--- Returns the room's size across every node.
+-- Returns {the room's size across every node, 1 if the record was written anew else 0}.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local ttl = tonumber(ARGV[3])
@@ -30,9 +30,11 @@ local grace = tonumber(ARGV[10])
 local previous = redis.call('HGET', KEYS[1], ARGV[1])
 local since = now
 local last_write = 0
+local current = false
 if previous then
   local expires = string.match(previous, '^(%d+)\n')
   if expires ~= nil and tonumber(expires) >= now then
+    current = true
     since = tonumber(redis.call('HGET', KEYS[1], '+' .. ARGV[1])) or now
     last_write = tonumber(expires) - ttl
   end
@@ -115,4 +117,6 @@ if ARGV[6] ~= '' then
   end
   redis.call('PUBLISH', ARGV[5], event)
 end
-return total
+-- A record written anew (the node's first member here, or its record had expired or was lost with
+-- Redis's data): its nick claims may have gone too, and the node makes them again.
+return {total, (ARGV[2] ~= '' and not current) and 1 or 0}

@@ -405,7 +405,7 @@ class RedisBusIT {
       RedisCommands<String, String> commands, RoomKeys keys, String node) {
     commands.eval(
         RedisScript.load("presence").source(),
-        ScriptOutputType.INTEGER,
+        ScriptOutputType.MULTI,
         keys.presenceKeys(),
         node,
         "1\nmember-" + node,
