@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * removed so, because it had not reached Redis for that long, announces its members as joined again
  * to the others when it next writes (presence.lua has the rules). Whenever a record is written
  * anew, the node's nick claims in the room may have gone with it: {@code recordNew} hears of the
- * room, so that they are made again.
+ * room (also when a write failed, since Redis may have run it), so that they are made again.
  *
  * <p>Writes are confined to the bus's executor, so that a room's events leave in the order they
  * were made; {@link #who} may be called from any thread.
@@ -179,6 +179,10 @@ final class MemberDirectory {
             (reply, error) -> {
               if (error != null) {
                 log.debug("room {}: member record not written: {}", room, error.toString());
+                if (writing) {
+                  // Redis may have run it without the answer coming back: written anew, maybe.
+                  recordNew.accept(room);
+                }
               } else if (writing && ((Number) reply.get(1)).longValue() == 1) {
                 recordNew.accept(room);
               }

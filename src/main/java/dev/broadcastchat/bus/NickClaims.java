@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -20,13 +22,15 @@ import org.slf4j.LoggerFactory;
  * <p>A claim is the node's, under a token new for every claim; a release names the token, so a late
  * one never gives up a later claim of the same nick. A release Redis could not take is tried again
  * on every heartbeat until it is, or until {@value #MAX_PENDING} others wait. The node keeps its
- * claims and makes them again whenever its member record of a room is written anew ({@link
- * #claimAgain}): after Redis lost its data, or the node was out of touch for longer than records
- * live and the claims expired with them. A node that dies leaves its claims behind, and they stop
- * counting once its member records expire.
+ * claims and makes them again ({@link #claimAgain}) whenever its member record of a room is written
+ * anew, or may have been: after Redis lost its data, or the node was out of touch for longer than
+ * records live and the claims expired with them. A room where a claim, or making them again, failed
+ * is tried again on every heartbeat until it succeeds. A node that dies leaves its claims behind,
+ * and they stop counting once its member records expire.
  *
  * <p>Thread-safe. Claims and releases are sent under one lock, in the order they are made, on the
- * one command connection, so that a claim made again can never follow the release of that claim.
+ * one command connection, each with its script whole ({@link RedisScript#runInOrder}), so that a
+ * claim made again can never follow the release of that claim.
  */
 final class NickClaims {
   private static final Logger log = LoggerFactory.getLogger(NickClaims.class);
@@ -53,6 +57,9 @@ final class NickClaims {
   private final Queue<Release> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pendingCount = new AtomicInteger();
 
+  /** Rooms whose claims are to be made again on the next heartbeat: an attempt failed. */
+  private final Set<String> unsure = ConcurrentHashMap.newKeySet();
+
   NickClaims(RedisConnections redis, RedisScript script, RedisBusOptions options, String nodeId) {
     this.redis = redis;
     this.script = script;
@@ -69,18 +76,22 @@ final class NickClaims {
   CompletionStage<Boolean> claim(String room, String nick, String token) {
     String key = Names.nickKey(nick);
     CompletionStage<List<Object>> sent;
+    String previous;
     synchronized (held) {
-      held.computeIfAbsent(room, r -> new HashMap<>()).put(key, token);
+      // A member renaming to another case of its nick claims it anew: its earlier token is kept
+      // aside, in case this claim is refused.
+      previous = held.computeIfAbsent(room, r -> new HashMap<>()).put(key, token);
       sent = run("claim", room, List.of(key, token));
     }
     return sent.handle(
         (taken, error) -> {
           if (error != null) {
+            unsure.add(room);
             throw redis.unavailable(error);
           }
           if (!taken.isEmpty()) {
             // Not this node's: forgotten, and released in case it was made again meanwhile.
-            release(new Release(room, key, token));
+            release(new Release(room, key, token), previous);
             return false;
           }
           return true;
@@ -89,59 +100,101 @@ final class NickClaims {
 
   /** Gives up the claim made under {@code token}, now or, if Redis cannot take it, later. */
   void release(String room, String nick, String token) {
-    release(new Release(room, Names.nickKey(nick), token));
+    release(new Release(room, Names.nickKey(nick), token), null);
   }
 
   /**
-   * Makes this node's claims in {@code room} again, whose member record was just written anew. A
-   * nick a member of another node has taken meanwhile stays shared, and is logged.
+   * Makes this node's claims in {@code room} again, whose member record was just written anew or
+   * may have been. A nick a member of another node has taken meanwhile stays shared, and is logged.
    */
   void claimAgain(String room) {
+    unsure.remove(room);
+    List<Map<String, String>> batches = new ArrayList<>();
     List<CompletionStage<List<Object>>> sent = new ArrayList<>();
     synchronized (held) {
       Map<String, String> claims = held.get(room);
       if (claims == null) {
         return;
       }
-      List<String> pairs = new ArrayList<>();
+      Map<String, String> batch = new HashMap<>();
       for (Map.Entry<String, String> claim : claims.entrySet()) {
-        pairs.add(claim.getKey());
-        pairs.add(claim.getValue());
-        if (pairs.size() == 2 * BATCH) {
-          sent.add(run("claim", room, pairs));
-          pairs = new ArrayList<>();
+        batch.put(claim.getKey(), claim.getValue());
+        if (batch.size() == BATCH) {
+          batches.add(batch);
+          sent.add(run("claim", room, pairs(batch)));
+          batch = new HashMap<>();
         }
       }
-      if (!pairs.isEmpty()) {
-        sent.add(run("claim", room, pairs));
+      if (!batch.isEmpty()) {
+        batches.add(batch);
+        sent.add(run("claim", room, pairs(batch)));
       }
     }
-    for (CompletionStage<List<Object>> batch : sent) {
-      batch.whenComplete(
-          (taken, error) -> {
-            if (error != null) {
-              log.debug("nick claims in {} not made again yet: {}", room, error.toString());
-            } else if (!taken.isEmpty()) {
-              log.warn(
-                  "room {}: {} nick(s) of this node's members taken meanwhile on another node,"
-                      + " now shared: {}",
-                  room,
-                  taken.size(),
-                  taken);
-            }
-          });
+    for (int i = 0; i < sent.size(); i++) {
+      Map<String, String> batch = batches.get(i);
+      sent.get(i)
+          .whenComplete(
+              (taken, error) -> {
+                if (error != null) {
+                  log.debug("nick claims in {} not made again yet: {}", room, error.toString());
+                  unsure.add(room);
+                } else if (!taken.isEmpty()) {
+                  warnShared(room, batch, taken);
+                }
+              });
     }
   }
 
-  /** Tries again the releases Redis could not take; called on every heartbeat. */
+  /** Logs the nicks of {@code taken} still held here under the token they were claimed with. */
+  private void warnShared(String room, Map<String, String> batch, List<Object> taken) {
+    List<String> shared = new ArrayList<>();
+    synchronized (held) {
+      // A claim still waiting for its own answer when this batch was sent is not shared: it is
+      // refused, its member told and the claim forgotten.
+      Map<String, String> claims = held.getOrDefault(room, Map.of());
+      for (Object taken1 : taken) {
+        String key = String.valueOf(taken1);
+        String token = batch.get(key);
+        if (token != null && token.equals(claims.get(key))) {
+          shared.add(key);
+        }
+      }
+    }
+    if (!shared.isEmpty()) {
+      log.warn(
+          "room {}: {} nick(s) of this node's members taken meanwhile on another node, now shared:"
+              + " {}",
+          room,
+          shared.size(),
+          shared);
+    }
+  }
+
+  private static List<String> pairs(Map<String, String> claims) {
+    List<String> pairs = new ArrayList<>(2 * claims.size());
+    claims.forEach(
+        (key, token) -> {
+          pairs.add(key);
+          pairs.add(token);
+        });
+    return pairs;
+  }
+
+  /**
+   * Tries again the releases Redis could not take, and makes again the claims of rooms where that
+   * failed; called on every heartbeat.
+   */
   void retry() {
+    for (String room : List.copyOf(unsure)) {
+      claimAgain(room);
+    }
     for (int n = pendingCount.get(); n > 0; n--) {
       Release release = pending.poll();
       if (release == null) {
         return;
       }
       pendingCount.decrementAndGet();
-      release(release);
+      release(release, null);
     }
   }
 
@@ -150,12 +203,21 @@ final class NickClaims {
     return pendingCount.get();
   }
 
-  private void release(Release release) {
+  /**
+   * Forgets and releases a claim; {@code previous}, if not null, is a token of this node's that the
+   * claim replaced, kept again.
+   */
+  private void release(Release release, String previous) {
     CompletionStage<List<Object>> sent;
     synchronized (held) {
       Map<String, String> claims = held.get(release.room());
-      if (claims != null && claims.remove(release.nickKey(), release.token()) && claims.isEmpty()) {
-        held.remove(release.room());
+      if (claims != null && claims.remove(release.nickKey(), release.token())) {
+        if (previous != null) {
+          claims.putIfAbsent(release.nickKey(), previous);
+        }
+        if (claims.isEmpty()) {
+          held.remove(release.room());
+        }
       }
       sent = run("release", release.room(), List.of(release.nickKey(), release.token()));
     }
@@ -188,6 +250,7 @@ final class NickClaims {
         .commands()
         .thenCompose(
             commands ->
-                script.<List<Object>>run(commands, ScriptOutputType.MULTI, keys.nickKeys(), args));
+                script.<List<Object>>runInOrder(
+                    commands, ScriptOutputType.MULTI, keys.nickKeys(), args));
   }
 }

@@ -78,6 +78,19 @@ final class RedisScript {
         });
   }
 
+  /**
+   * Runs the script with {@code EVAL}, its source sent every time: for calls whose order among each
+   * other must hold, which a {@code NOSCRIPT} answer to {@link #run}, sent again later, would
+   * break.
+   */
+  <T> CompletionStage<T> runInOrder(
+      RedisAsyncCommands<String, String> redis,
+      ScriptOutputType type,
+      String[] keys,
+      String... args) {
+    return redis.<T>eval(source, type, keys, args);
+  }
+
   static Throwable unwrap(Throwable error) {
     Throwable t = error;
     while (t instanceof CompletionException && t.getCause() != null) {

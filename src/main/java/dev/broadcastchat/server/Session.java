@@ -56,6 +56,9 @@ final class Session extends KeepAlive.Peer implements Member {
   /** How much text may wait for a claim before reads pause: see {@link #waitingChars}. */
   private static final int WAITING_CHARS = 65_536;
 
+  /** What a waiting frame is charged besides its text: its place in the queue. */
+  private static final int FRAME_CHARGE = 64;
+
   /** Numbers the nick claims of every connection of this process, for their tokens. */
   private static final AtomicLong CLAIMS = new AtomicLong();
 
@@ -111,10 +114,10 @@ final class Session extends KeepAlive.Peer implements Member {
   private ArrayDeque<Runnable> waiting;
 
   /**
-   * Characters of text in {@link #waiting}. Past {@link #WAITING_CHARS} reads pause until the claim
-   * is answered; below it they go on, so that a connection that sends and closes at once is read to
-   * its end (a peer's close is noticed whether reads pause or not, and what it sent before would be
-   * lost unread).
+   * Characters of text in {@link #waiting}, and {@link #FRAME_CHARGE} a frame. Past {@link
+   * #WAITING_CHARS} reads pause until the claim is answered; below it they go on, so that a
+   * connection that sends and closes at once is read to its end (a peer's close is noticed whether
+   * reads pause or not, and what it sent before would be lost unread).
    */
   private int waitingChars;
 
@@ -378,8 +381,9 @@ final class Session extends KeepAlive.Peer implements Member {
    * node, then calls {@code then} with whether it got it, on this loop. A single node answers at
    * once; a shared bus may take a round trip, and while it does the frames that come wait their
    * turn (see {@link #waitingChars}). If the bus cannot answer, the nick is held on this node
-   * alone. Should the connection end first, the claim is given up (and {@code reserved}'s place, if
-   * given) and {@code then} is not called.
+   * alone. Should the session be closed first, the claim is given up (and {@code reserved}'s place,
+   * if given) and {@code then} is not called; a peer that went away meanwhile has what it sent
+   * handled first, as if it were still there (see {@link #peerGone}).
    */
   private void claimOnEveryNode(
       Room target, String candidate, Consumer<Boolean> then, Room reserved) {
@@ -449,6 +453,18 @@ final class Session extends KeepAlive.Peer implements Member {
     then.accept(claimed);
   }
 
+  /**
+   * Queues a frame's handling behind a claim, charged {@code chars} and a little more for itself;
+   * past {@link #WAITING_CHARS} reads pause until the claim is answered.
+   */
+  private void wait(Runnable handling, int chars) {
+    waiting.add(handling);
+    waitingChars += chars + FRAME_CHARGE;
+    if (waitingChars > WAITING_CHARS) {
+      channel.config().setAutoRead(false);
+    }
+  }
+
   /** Handles the frames that waited for a claim, until one starts another claim. */
   private void resumeReads() {
     ArrayDeque<Runnable> frames = waiting;
@@ -475,7 +491,7 @@ final class Session extends KeepAlive.Peer implements Member {
   void onBinaryFrame() {
     assert loop().inEventLoop();
     if (waiting != null && !closing) {
-      waiting.add(this::onBinaryFrame);
+      wait(this::onBinaryFrame, 0);
       return;
     }
     close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not supported");
@@ -541,11 +557,7 @@ final class Session extends KeepAlive.Peer implements Member {
       return;
     }
     if (waiting != null) {
-      waiting.add(() -> onFrame(text));
-      waitingChars += text.length();
-      if (waitingChars > WAITING_CHARS) {
-        channel.config().setAutoRead(false);
-      }
+      wait(() -> onFrame(text), text.length());
       return;
     }
     ClientCommand command =
@@ -1047,8 +1059,11 @@ final class Session extends KeepAlive.Peer implements Member {
   void onCloseFrame(int code) {
     assert loop().inEventLoop();
     if (waiting != null && !closing) {
-      // After the frames before it.
-      waiting.add(() -> onCloseFrame(code));
+      // After the frames before it; the code counts at once, for the connection's log line.
+      if (closeCode < 0) {
+        closeCode = code;
+      }
+      wait(() -> onCloseFrame(code), 0);
       return;
     }
     if (closeCode < 0) {

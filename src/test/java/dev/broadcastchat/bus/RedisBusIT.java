@@ -279,6 +279,27 @@ class RedisBusIT {
   }
 
   @Test
+  void aNickClaimRedisCouldNotTakeIsMadeOnceItIsBack() {
+    Node a = node();
+    a.join("later");
+    String nicks = RoomKeys.of(PREFIX, "later").nicks();
+    // The node's record of the room is current, before and after the outage: only the failed
+    // claim itself says that it is to be made again.
+    redis.kill();
+    await("bus not ready").atMost(WAIT).until(() -> !a.bus.ready());
+    assertThatThrownBy(() -> a.claim("later", "carol", "t1"))
+        .hasCauseInstanceOf(BusUnavailableException.class);
+    redis.restart();
+    await("the claim made on a heartbeat")
+        .atMost(WAIT)
+        .until(() -> redis.commands().hget(nicks, "carol") != null);
+    assertThat(redis.commands().hget(nicks, "carol")).startsWith(a.bus.nodeId() + "\nt1\n");
+    // Sent whole, a claim does not depend on what scripts Redis has loaded.
+    redis.commands().scriptFlush();
+    assertThat(a.claim("later", "dave", "t2")).isTrue();
+  }
+
+  @Test
   void aNickReleaseRedisCouldNotTakeIsTriedAgainOnceItIsBack() {
     Node a = node();
     a.join("rel");
