@@ -198,7 +198,10 @@ export class ChatConnection {
         break;
       case 'live':
         this.live = true;
-        this.liveAt = Date.now();
+        if (this.liveAt === null) {
+          // Since the first live of this WebSocket: a join's live later does not restart the count.
+          this.liveAt = Date.now();
+        }
         this.setState('connected');
         this.listener.live();
         for (const entry of this.outbox.pending()) {

@@ -457,7 +457,7 @@ final class Session extends KeepAlive.Peer implements Member {
    * Queues a frame's handling behind a claim, charged {@code chars} and a little more for itself;
    * past {@link #WAITING_CHARS} reads pause until the claim is answered.
    */
-  private void wait(Runnable handling, int chars) {
+  private void queueBehindClaim(Runnable handling, int chars) {
     waiting.add(handling);
     waitingChars += chars + FRAME_CHARGE;
     if (waitingChars > WAITING_CHARS) {
@@ -491,7 +491,7 @@ final class Session extends KeepAlive.Peer implements Member {
   void onBinaryFrame() {
     assert loop().inEventLoop();
     if (waiting != null && !closing) {
-      wait(this::onBinaryFrame, 0);
+      queueBehindClaim(this::onBinaryFrame, 0);
       return;
     }
     close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not supported");
@@ -557,7 +557,7 @@ final class Session extends KeepAlive.Peer implements Member {
       return;
     }
     if (waiting != null) {
-      wait(() -> onFrame(text), text.length());
+      queueBehindClaim(() -> onFrame(text), text.length());
       return;
     }
     ClientCommand command =
@@ -1063,7 +1063,7 @@ final class Session extends KeepAlive.Peer implements Member {
       if (closeCode < 0) {
         closeCode = code;
       }
-      wait(() -> onCloseFrame(code), 0);
+      queueBehindClaim(() -> onCloseFrame(code), 0);
       return;
     }
     if (closeCode < 0) {
@@ -1091,7 +1091,10 @@ final class Session extends KeepAlive.Peer implements Member {
     return new CloseWebSocketFrame(true, 0, payload);
   }
 
-  /** The connection is gone; called once, whatever ended it. */
+  /**
+   * The connection is gone, whatever ended it. While a nick's claim is out, what the peer sent
+   * before waits for it and is handled first; this then runs again, from {@link #resumeReads}.
+   */
   void onClosed() {
     assert loop().inEventLoop();
     if (pendingClaims > 0 && !closing) {
