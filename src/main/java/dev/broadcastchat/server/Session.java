@@ -104,8 +104,8 @@ final class Session extends KeepAlive.Peer implements Member {
   /** The token of this member's claim on its nick across the nodes (see Bus#claimNick), or null. */
   private String nickToken;
 
-  /** Claims on other nodes still waiting for their answer: 0 or 1. */
-  private int pendingClaims;
+  /** Whether a claim on other nodes is waiting for its answer (one at a time: frames wait). */
+  private boolean claimOut;
 
   /**
    * Frames that came while a nick was being claimed across the nodes, each as what handles it, run
@@ -221,9 +221,9 @@ final class Session extends KeepAlive.Peer implements Member {
    * Starts the session in {@code roomName} as {@code requestedNick} (null for none), resuming after
    * {@code since} (null for the kept history). A bad room or nick is answered and closed with 1008.
    * With a token, the nick is the token's subject, whatever was asked for, and the connection is
-   * closed with 1008 when the token expires. {@code started} runs once the session is in its room,
-   * or is refused or ends before it gets there: at once with a single node, after a nick's claim
-   * with a shared bus.
+   * closed with 1008 when the token expires. {@code started} (null for nothing) runs once the
+   * session is in its room, or is refused or ends before it gets there: at once with a single node,
+   * after a nick's claim with a shared bus.
    */
   void start(String roomName, String requestedNick, String since, Runnable started) {
     assert loop().inEventLoop();
@@ -402,7 +402,7 @@ final class Session extends KeepAlive.Peer implements Member {
       onClaimed(target, candidate, token, claimed, error, then, reserved);
       return;
     }
-    pendingClaims++;
+    claimOut = true;
     if (waiting == null) {
       waiting = new ArrayDeque<>();
     }
@@ -410,9 +410,9 @@ final class Session extends KeepAlive.Peer implements Member {
         (claimed, error) ->
             onLoop(
                 () -> {
-                  pendingClaims--;
+                  claimOut = false;
                   onClaimed(target, candidate, token, claimed, error, then, reserved);
-                  if (pendingClaims == 0) {
+                  if (!claimOut) {
                     resumeReads();
                   }
                 }));
@@ -470,10 +470,10 @@ final class Session extends KeepAlive.Peer implements Member {
     ArrayDeque<Runnable> frames = waiting;
     waiting = null;
     Runnable frame;
-    while (pendingClaims == 0 && !closing && (frame = frames.poll()) != null) {
+    while (!claimOut && !closing && (frame = frames.poll()) != null) {
       frame.run();
     }
-    if (pendingClaims > 0) {
+    if (claimOut) {
       // What is left waits for the new claim, still counted (as the frames handled, too).
       waiting.addAll(frames);
       return;
@@ -1097,7 +1097,7 @@ final class Session extends KeepAlive.Peer implements Member {
    */
   void onClosed() {
     assert loop().inEventLoop();
-    if (pendingClaims > 0 && !closing) {
+    if (claimOut && !closing) {
       // What the peer sent before it went waits for the claim; it is handled, then this runs again.
       peerGone = true;
       started();

@@ -99,7 +99,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
           room == null ? DEFAULT_ROOM : room,
           param(query, "nick"),
           param(query, "since"),
-          () -> logOpen(ctx, started, peer, client, protocol));
+          log.isInfoEnabled() ? () -> logOpen(ctx, started, peer, client, protocol) : null);
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -112,9 +112,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       String peer,
       SocketAddress client,
       WireProtocol protocol) {
-    if (!log.isInfoEnabled()) {
-      return;
-    }
     SocketAddress tcpPeer = ctx.channel().remoteAddress();
     StringBuilder line =
         logLine().append("conn ").append(session.connectionId()).append(" open ").append(peer);

@@ -429,18 +429,10 @@ class ClusterIT {
     gate.complete(null);
     assertThat(eager.next("welcome").path("nick").asText()).isEqualTo("eager");
     // "one" is sent as the replay is read: it comes in the replay or live, once either way.
-    List<JsonNode> messages = new ArrayList<>(eager.replayUntilLive());
-    while (messages.size() < 2) {
-      JsonNode event = eager.next();
-      if (event.path("type").asText().equals("message")) {
-        messages.add(event);
-      }
-    }
+    List<String> messages = messageLines(eager, eager.replayUntilLive(), 2);
     // The rename and a message after it travel different ways to Redis: only each one's own
     // place among the frames is certain, and the sender named on each message shows it.
-    assertThat(messages)
-        .extracting(m -> m.path("from").asText() + ": " + m.path("text").asText())
-        .containsExactly("eager: one", "keen: two");
+    assertThat(messages).containsExactly("eager: one", "keen: two");
     assertThat(watcher.nextMessageFrom("eager").path("text").asText()).isEqualTo("one");
     assertThat(watcher.nextMessageFrom("keen").path("text").asText()).isEqualTo("two");
   }
@@ -480,13 +472,7 @@ class ClusterIT {
     await("the dropped connection noticed").atMost(WAIT).until(() -> a.openConnections() == 2);
     gate.complete(null);
     // The two claims are answered in either order, and so their messages go out.
-    List<String> said = new ArrayList<>();
-    while (said.size() < 2) {
-      JsonNode event = watcher.next();
-      if (event.path("type").asText().equals("message")) {
-        said.add(event.path("from").asText() + ": " + event.path("text").asText());
-      }
-    }
+    List<String> said = messageLines(watcher, List.of(), 2);
     assertThat(said)
         .containsExactlyInAnyOrder(
             "polite: said before a close frame", "abrupt: said before the connection dropped");
@@ -531,6 +517,24 @@ class ClusterIT {
         .until(() -> redis.commands().hget(nicks, "alice") != null);
     JsonTestClient other = connect(b, "room", "lost", "nick", "alice");
     assertThat(other.next("welcome").path("nick").asText()).isEqualTo("alice_2");
+  }
+
+  /**
+   * {@code replayed}'s messages and then the next ones {@code client} gets, other events passed
+   * over, until there are {@code n}: each as {@code from: text}.
+   */
+  private static List<String> messageLines(JsonTestClient client, List<JsonNode> replayed, int n) {
+    List<String> lines = new ArrayList<>();
+    for (JsonNode message : replayed) {
+      lines.add(message.path("from").asText() + ": " + message.path("text").asText());
+    }
+    while (lines.size() < n) {
+      JsonNode event = client.next();
+      if (event.path("type").asText().equals("message")) {
+        lines.add(event.path("from").asText() + ": " + event.path("text").asText());
+      }
+    }
+    return lines;
   }
 
   /** Hooks under which every nick claim waits for {@code gate} before it is answered. */
