@@ -95,8 +95,8 @@ final class ServerCommand implements Callable<Integer> {
       names = "--max-frame-bytes",
       defaultValue = "${env:CHAT_MAX_FRAME_BYTES:-" + ServerConfig.DEFAULT_MAX_FRAME_BYTES + "}",
       description =
-          "Largest WebSocket frame or message accepted; larger ones close with 1009"
-              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_FRAME_BYTES).")
+          "Largest WebSocket frame or message accepted; larger ones close with 1009; at least"
+              + " --max-message-bytes (default: ${DEFAULT-VALUE}; env CHAT_MAX_FRAME_BYTES).")
   int maxFrameBytes;
 
   @Option(
