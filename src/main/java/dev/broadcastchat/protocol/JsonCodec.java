@@ -140,29 +140,35 @@ public final class JsonCodec {
       case "ping" -> new ClientCommand.Ping();
       default ->
           new ClientCommand.Invalid(
-              ErrorCode.UNKNOWN_TYPE, "unknown type \"" + shorten(type.asText()) + "\"");
+              ErrorCode.UNKNOWN_TYPE,
+              "unknown type \"" + SafeText.clean(SafeText.shorten(type.asText(), 32)) + "\"");
     };
   }
 
   private static ClientCommand say(JsonNode node) {
-    String text = text(node, "text");
-    if (text == null) {
-      return bad("\"say\" needs a string \"text\"");
-    }
+    // The ref first, so that an error about the other fields can name the say it answers.
     JsonNode refNode = node.get("ref");
     String ref = null;
     if (refNode != null && !refNode.isNull()) {
-      if (!refNode.isTextual() && !refNode.isNumber()) {
+      if (refNode.isTextual()) {
+        ref = refNode.textValue();
+      } else if (refNode.isIntegralNumber()) {
+        // A counter sent as a number: its decimal digits, as exact as the text a client would send.
+        ref = refNode.bigIntegerValue().toString();
+      } else {
         return bad("\"ref\" must be a string");
       }
-      ref = refNode.asText();
       if (ref.length() > MAX_REF_LENGTH) {
         return bad("\"ref\" is longer than " + MAX_REF_LENGTH + " characters");
       }
     }
+    String text = text(node, "text");
+    if (text == null) {
+      return new ClientCommand.Invalid(ErrorCode.BAD_JSON, "\"say\" needs a string \"text\"", ref);
+    }
     JsonNode action = node.get("action");
     if (action != null && !action.isNull() && !action.isBoolean()) {
-      return bad("\"action\" must be true or false");
+      return new ClientCommand.Invalid(ErrorCode.BAD_JSON, "\"action\" must be true or false", ref);
     }
     return new ClientCommand.Say(text, ref, action != null && action.asBoolean());
   }
@@ -174,9 +180,5 @@ public final class JsonCodec {
 
   private static ClientCommand bad(String message) {
     return new ClientCommand.Invalid(ErrorCode.BAD_JSON, message);
-  }
-
-  private static String shorten(String s) {
-    return s.length() <= 32 ? s : s.substring(0, 32) + "...";
   }
 }

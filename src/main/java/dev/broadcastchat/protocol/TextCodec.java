@@ -112,8 +112,6 @@ public final class TextCodec {
 
   /** The command name as it may be shown back: short, and with no control characters. */
   private static String shorten(String name) {
-    int max = 32;
-    String shown = name.length() <= max ? name : name.substring(0, max) + "...";
-    return shown.replaceAll("\\p{Cntrl}", "?");
+    return SafeText.shorten(name, 32).replaceAll("\\p{Cntrl}", "?");
   }
 }

@@ -575,12 +575,11 @@ final class Session extends KeepAlive.Peer implements Member {
         case ALLOWED -> {}
         case REFUSED -> {
           services.metrics().rateLimited();
-          String ref = command instanceof ClientCommand.Say say ? say.ref() : null;
           send(
               new ServerEvent.Error(
                   ErrorCode.RATE_LIMITED,
                   "slow down: at most " + services.config().rate() + " messages per second",
-                  ref));
+                  command.ref()));
           channel.flush();
           return;
         }
@@ -605,7 +604,7 @@ final class Session extends KeepAlive.Peer implements Member {
     } else if (command instanceof ClientCommand.Help) {
       send(new ServerEvent.Notice(TextCodec.HELP));
     } else if (command instanceof ClientCommand.Invalid invalid) {
-      send(new ServerEvent.Error(invalid.code(), invalid.message(), null));
+      send(new ServerEvent.Error(invalid.code(), invalid.message(), invalid.ref()));
     }
     channel.flush();
   }

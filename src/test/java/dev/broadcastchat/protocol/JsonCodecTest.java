@@ -100,9 +100,42 @@ class JsonCodecTest {
   }
 
   @Test
-  void acceptsANumericRefAsItsText() {
+  void showsBackAnUnknownTypeWithoutASurrogateCutInTwo() {
+    String type = "t".repeat(31) + "😀" + "t";
+    ClientCommand.Invalid invalid = invalid("{\"type\":\"" + type + "\"}");
+    assertThat(invalid.code()).isEqualTo(ErrorCode.UNKNOWN_TYPE);
+    assertThat(invalid.message()).isEqualTo("unknown type \"" + "t".repeat(31) + "...\"");
+  }
+
+  @Test
+  void acceptsAnIntegerRefAsItsDigits() {
     assertThat(JsonCodec.decode("{\"type\":\"say\",\"text\":\"hi\",\"ref\":17}"))
         .isEqualTo(new ClientCommand.Say("hi", "17", false));
+    assertThat(
+            JsonCodec.decode(
+                "{\"type\":\"say\",\"text\":\"hi\",\"ref\":123456789012345678901234567890}"))
+        .isEqualTo(new ClientCommand.Say("hi", "123456789012345678901234567890", false));
+  }
+
+  /** A fraction's text is not the client's: 1.5e2 would be "150.0", and 1e400 and 2e400 one ref. */
+  @ParameterizedTest
+  @ValueSource(strings = {"1.5e2", "1.0", "1e400", "-2.5"})
+  void answersARefThatIsNotAWholeNumberWithBadJson(String ref) {
+    assertThat(JsonCodec.decode("{\"type\":\"say\",\"text\":\"hi\",\"ref\":" + ref + "}"))
+        .isEqualTo(new ClientCommand.Invalid(ErrorCode.BAD_JSON, "\"ref\" must be a string"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"type\":\"say\",\"ref\":\"c1-9\"}",
+        "{\"type\":\"say\",\"text\":5,\"ref\":\"c1-9\"}",
+        "{\"type\":\"say\",\"text\":\"x\",\"ref\":\"c1-9\",\"action\":\"yes\"}"
+      })
+  void anErrorAboutASaysFieldsCarriesItsRef(String frame) {
+    ClientCommand.Invalid invalid = invalid(frame);
+    assertThat(invalid.code()).isEqualTo(ErrorCode.BAD_JSON);
+    assertThat(invalid.ref()).isEqualTo("c1-9");
   }
 
   @Test

@@ -60,6 +60,23 @@ class ProtocolsIT {
     }
   }
 
+  /** JSON can carry half a surrogate pair as an escape; UTF-8, and so Redis and text, cannot. */
+  @Test
+  void aSurrogateOutsideAPairReachesEveryClientAsTheReplacementCharacter() {
+    TestClient text = chat.connect();
+    assertThat(text.nextMessage()).isEqualTo("Welcome to chat! Type a message");
+    try (JsonTestClient json = JsonTestClient.connect(chat.server(), "nick", "sam")) {
+      json.welcomeAndReplay();
+      json.sendRaw("{\"type\":\"say\",\"text\":\"a\\ud83d b\"}");
+      assertThat(json.next("message").path("text").asText()).isEqualTo("a\uFFFD b");
+      String line = text.nextMessage();
+      while (line.startsWith("* ")) {
+        line = text.nextMessage();
+      }
+      assertThat(line).isEqualTo("sam: a\uFFFD b");
+    }
+  }
+
   @Test
   void aSayWithARefIsAckedWithTheIdEveryoneSees() {
     try (JsonTestClient sender = JsonTestClient.connect(chat.server(), "nick", "ann");
@@ -186,6 +203,11 @@ class ProtocolsIT {
       assertThat(c.next("error").path("code").asText()).isEqualTo("bad_json");
       c.send("type", "dance");
       assertThat(c.next("error").path("code").asText()).isEqualTo("unknown_type");
+      // A say refused for its fields names itself, so that a client sending ahead knows which.
+      c.sendRaw("{\"type\":\"say\",\"ref\":\"c1-5\",\"action\":\"yes\",\"text\":\"x\"}");
+      JsonNode refused = c.next("error");
+      assertThat(refused.path("code").asText()).isEqualTo("bad_json");
+      assertThat(refused.path("ref").asText()).isEqualTo("c1-5");
       c.send("type", "ping");
       assertThat(c.next("pong").path("type").asText()).isEqualTo("pong");
       c.say("still here");
