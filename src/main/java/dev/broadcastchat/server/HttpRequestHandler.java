@@ -89,21 +89,6 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
   }
 
-  /**
-   * Whether {@code uri}'s path and query decode: Netty's decoder throws on a bad percent-escape
-   * ({@code %zz}, a lone {@code %}), which must be answered, not met deep in a handler.
-   */
-  static boolean decodableUri(String uri) {
-    try {
-      QueryStringDecoder decoder = new QueryStringDecoder(uri);
-      decoder.path();
-      decoder.parameters();
-      return true;
-    } catch (IllegalArgumentException malformed) {
-      return false;
-    }
-  }
-
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
@@ -111,7 +96,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
           ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n", keepAlive);
       return;
     }
-    if (!decodableUri(request.uri())) {
+    QueryStringDecoder uri = RequestUri.decode(request.uri());
+    if (uri == null) {
       respond(
           ctx,
           request,
@@ -120,7 +106,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
           false);
       return;
     }
-    String path = new QueryStringDecoder(request.uri()).path();
+    String path = uri.path();
     switch (path) {
       case "/healthz" -> respond(ctx, request, HttpResponseStatus.OK, "ok\n", keepAlive);
       case "/readyz" -> {

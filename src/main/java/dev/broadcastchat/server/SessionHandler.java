@@ -69,7 +69,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
               ? ctx.channel().attr(UpgradeGuard.IDENTITY).getAndSet(null)
               : null;
       WireProtocol protocol = WireProtocol.forSubprotocol(handshake.selectedSubprotocol());
-      QueryStringDecoder query = new QueryStringDecoder(handshake.requestUri());
+      // Never null: the upgrade guard has answered a URI that does not decode with 400.
+      QueryStringDecoder query = RequestUri.decode(handshake.requestUri());
       InetSocketAddress client =
           ClientAddress.of(
               ctx.channel(),
@@ -89,7 +90,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
               identity,
               services);
       services.metrics().connectionOpened(protocol);
-      String room = param(query, "room");
+      String room = RequestUri.param(query, "room");
       KeepAlive keepAlive = services.keepAlive();
       if (keepAlive != null) {
         keepAlive.watch(session, ctx.executor());
@@ -97,8 +98,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       Session started = session;
       session.start(
           room == null ? DEFAULT_ROOM : room,
-          param(query, "nick"),
-          param(query, "since"),
+          RequestUri.param(query, "nick"),
+          RequestUri.param(query, "since"),
           log.isInfoEnabled() ? () -> logOpen(ctx, started, peer, client, protocol) : null);
       return;
     }
@@ -267,11 +268,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static Session sessionOf(Channel channel) {
     SessionHandler handler = channel.pipeline().get(SessionHandler.class);
     return handler == null ? null : handler.session;
-  }
-
-  private static String param(QueryStringDecoder query, String name) {
-    var values = query.parameters().get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   static String formatAddress(SocketAddress address) {

@@ -98,7 +98,8 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
       return refuse(
           ctx, Refusals.Reason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request");
     }
-    if (!HttpRequestHandler.decodableUri(request.uri())) {
+    QueryStringDecoder uri = RequestUri.decode(request.uri());
+    if (uri == null) {
       return refuse(
           ctx,
           Refusals.Reason.BAD_REQUEST,
@@ -144,12 +145,12 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (tokens != null) {
       Tokens.Identity identity;
       try {
-        identity = tokens.verify(token(request));
+        identity = tokens.verify(token(request, uri));
       } catch (BadTokenException e) {
         return refuse(
             ctx, Refusals.Reason.UNAUTHORIZED, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
       }
-      String room = param(new QueryStringDecoder(request.uri()), "room");
+      String room = RequestUri.param(uri, "room");
       if (!identity.allows(room == null ? SessionHandler.DEFAULT_ROOM : room)) {
         return refuse(
             ctx,
@@ -191,8 +192,8 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /** The token from {@code ?token=}, else {@code Authorization: Bearer}, else the cookie. */
-  static String token(FullHttpRequest request) {
-    String fromQuery = param(new QueryStringDecoder(request.uri()), "token");
+  static String token(FullHttpRequest request, QueryStringDecoder uri) {
+    String fromQuery = RequestUri.param(uri, "token");
     if (fromQuery != null) {
       return fromQuery;
     }
@@ -258,10 +259,5 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
     String hostHeader = host.strip().toLowerCase(Locale.ROOT);
     boolean hasPort = hostHeader.lastIndexOf(':') > hostHeader.lastIndexOf(']');
     return authority.equals(hasPort ? hostHeader : hostHeader + ":" + port);
-  }
-
-  private static String param(QueryStringDecoder query, String name) {
-    var values = query.parameters().get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
   }
 }

@@ -147,6 +147,20 @@ class ProtocolsIT {
     assertThat(text.closeCode()).isEqualTo(1008);
   }
 
+  /** A ';' is part of a value: ?room=a;b is the room "a;b" (refused), not quietly the room a. */
+  @Test
+  void aSemicolonInTheQueryIsPartOfTheValue() {
+    TestClient text = TestClient.connect(java.net.URI.create(chat.server().url() + "?room=a;b"));
+    assertThat(text.nextMessage()).startsWith("! bad room");
+    assertThat(text.closeCode()).isEqualTo(1008);
+    try (JsonTestClient json =
+        JsonTestClient.connect(java.net.URI.create(chat.server().url() + "?nick=ann;x&room=s"))) {
+      JsonNode welcome = json.next("welcome");
+      assertThat(welcome.path("nick").asText()).isEqualTo("ann;x");
+      assertThat(welcome.path("room").asText()).isEqualTo("s");
+    }
+  }
+
   @Test
   void aTakenNickGetsASuffixReportedInWelcome() {
     try (JsonTestClient first = JsonTestClient.connect(chat.server(), "nick", "alice");
