@@ -7,6 +7,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides, from the request alone, whether a connection may upgrade: within the connection limits,
  * from an allowed origin, with a valid token for the room it asks for. Refusals are answered with a
- * status and a one-line body, logged in one line and counted, and the connection is closed.
+ * status and a one-line body, logged in one line and counted, and the connection is closed. A plain
+ * HTTP request over the connection limits (a health probe, a scrape) is still answered, on a
+ * connection that then closes.
  *
  * <p>Sits right after the HTTP aggregator, so it also answers requests the decoder could not read
  * (a request line or header block over the cap). Stateless and shared by every connection.
@@ -117,6 +120,13 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
               request.headers().getAll(SessionHandler.X_FORWARDED_FOR));
       verdict = limiter.countAs(ctx.channel(), client.getAddress());
     }
+    boolean upgrade = HttpRequestHandler.isUpgrade(request);
+    if (verdict != ConnectionLimiter.Verdict.OK && !upgrade) {
+      // A probe, a scrape or the page on a full node: answered, then the connection closes, so
+      // that a liveness probe never fails a node for being busy and no connection is held.
+      HttpUtil.setKeepAlive(request, false);
+      return null;
+    }
     if (verdict == ConnectionLimiter.Verdict.TOO_MANY) {
       return refuse(
           ctx,
@@ -131,7 +141,7 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
           HttpResponseStatus.TOO_MANY_REQUESTS,
           "too many connections from your address");
     }
-    if (!HttpRequestHandler.isUpgrade(request)) {
+    if (!upgrade) {
       return null;
     }
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);

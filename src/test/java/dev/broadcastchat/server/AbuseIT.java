@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -275,15 +276,9 @@ class AbuseIT {
     List<Integer> statuses = new ArrayList<>();
     try {
       for (int i = 0; i < count; i++) {
-        Socket socket = new Socket();
+        Socket socket = connectFrom(from);
         open.add(socket);
-        socket.bind(new InetSocketAddress(from, 0));
-        socket.setSoTimeout(10_000);
-        socket.connect(address());
-        socket
-            .getOutputStream()
-            .write(RawHttp.upgrade(address(), "/").getBytes(StandardCharsets.ISO_8859_1));
-        statuses.add(RawHttp.read(socket.getInputStream()).status());
+        statuses.add(request(socket, RawHttp.upgrade(address(), "/")).status());
       }
     } finally {
       for (Socket socket : open) {
@@ -291,6 +286,50 @@ class AbuseIT {
       }
     }
     return statuses;
+  }
+
+  @Test
+  void plainRequestsFromAnAddressAtItsLimitAreAnsweredOnAConnectionThatThenCloses()
+      throws Exception {
+    InetAddress client = InetAddress.getByName("127.0.0.4");
+    List<Socket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < PER_IP; i++) {
+        open.add(connectFrom(client));
+        assertThat(request(open.get(i), RawHttp.upgrade(address(), "/")).status()).isEqualTo(101);
+      }
+      // A liveness probe or a scrape must not fail because the node is busy.
+      for (String path : List.of("/healthz", "/readyz", "/metrics", "/")) {
+        try (Socket probe = connectFrom(client)) {
+          RawHttp.Response answer =
+              request(probe, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+          assertThat(answer.status()).as(path).isEqualTo(200);
+          assertThat(answer.head().toLowerCase(Locale.ROOT)).contains("connection: close");
+          assertThat(readUntilClosed(probe.getInputStream())).isEqualTo(-1);
+        }
+      }
+      try (Socket more = connectFrom(client)) {
+        assertThat(request(more, RawHttp.upgrade(address(), "/")).status()).isEqualTo(429);
+      }
+    } finally {
+      for (Socket socket : open) {
+        socket.close();
+      }
+    }
+    assertThat(chat.server().refusals().get(Refusals.Reason.MAX_CONNECTIONS_PER_IP)).isEqualTo(1);
+  }
+
+  private Socket connectFrom(InetAddress from) throws IOException {
+    Socket socket = new Socket();
+    socket.bind(new InetSocketAddress(from, 0));
+    socket.setSoTimeout(10_000);
+    socket.connect(address());
+    return socket;
+  }
+
+  private static RawHttp.Response request(Socket socket, String request) throws IOException {
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+    return RawHttp.read(socket.getInputStream());
   }
 
   @Test
