@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +31,41 @@ public final class InMemoryBus implements Bus {
   private final Clock clock;
   private final int historySize;
   private final Duration roomTtl;
+  private final int maxLogs;
+  private final Predicate<String> occupied;
+
+  /** Held while logs are chosen to be let go, so that one thread at a time looks for them. */
+  private final Object evicting = new Object();
+
+  /** A bus that keeps every room's history for the room TTL, however many rooms there are. */
+  public InMemoryBus(Delivery delivery, Clock clock, int historySize, Duration roomTtl) {
+    this(delivery, clock, historySize, roomTtl, Integer.MAX_VALUE, room -> false);
+  }
 
   /**
    * @param delivery where broadcasts go
    * @param clock the time messages are stamped with
    * @param historySize messages kept per room
-   * @param roomTtl how long an unoccupied room's history outlives its last message
+   * @param roomTtl how long an unoccupied room's history outlives its last message; zero for as
+   *     long as the process runs
+   * @param maxLogs rooms whose history is kept at most: past it, a new room's log lets go of those
+   *     of the unoccupied rooms idle longest, so that rooms made and left one after another cannot
+   *     fill the memory with histories
+   * @param occupied whether a room has members on this node (whose history is never let go)
    */
-  public InMemoryBus(Delivery delivery, Clock clock, int historySize, Duration roomTtl) {
+  public InMemoryBus(
+      Delivery delivery,
+      Clock clock,
+      int historySize,
+      Duration roomTtl,
+      int maxLogs,
+      Predicate<String> occupied) {
     this.delivery = delivery;
     this.clock = clock;
     this.historySize = historySize;
     this.roomTtl = roomTtl;
+    this.maxLogs = maxLogs;
+    this.occupied = occupied;
   }
 
   @Override
@@ -94,24 +118,65 @@ public final class InMemoryBus implements Bus {
   }
 
   /**
-   * Forgets the history of rooms that are not occupied and have had no message for the room TTL.
-   * Returns how many were dropped.
+   * Forgets the history of rooms that are not occupied and have had no message for the room TTL
+   * (none with a TTL of zero). Returns how many were dropped.
    */
   public int expire(Predicate<String> occupied) {
+    if (roomTtl.isZero()) {
+      return 0;
+    }
     long cutoff = clock.millis() - roomTtl.toMillis();
     int dropped = 0;
     for (Map.Entry<String, RoomLog> e : logs.entrySet()) {
-      RoomLog log = e.getValue();
-      synchronized (log) {
-        if (log.lastActivityMillis < cutoff
-            && !occupied.test(e.getKey())
-            && logs.remove(e.getKey(), log)) {
-          log.dead = true;
-          dropped++;
-        }
+      if (drop(e.getKey(), e.getValue(), cutoff, occupied)) {
+        dropped++;
       }
     }
     return dropped;
+  }
+
+  /**
+   * Forgets {@code room}'s {@code log} if it is still the room's, has had no message since before
+   * {@code idleBefore} and the room is unoccupied.
+   */
+  private boolean drop(String room, RoomLog log, long idleBefore, Predicate<String> occupied) {
+    synchronized (log) {
+      if (log.lastActivityMillis < idleBefore && !occupied.test(room) && logs.remove(room, log)) {
+        log.dead = true;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Brings the logs back under {@link #maxLogs}, and a tenth of it lower so that the next rooms
+   * made do not each pay for a look through them all: the unoccupied rooms idle longest go first,
+   * never {@code keep}. Rooms with members here are never let go, so their number (bounded by the
+   * server's room limit) may keep the logs over it.
+   */
+  private void evictIdle(String keep) {
+    synchronized (evicting) {
+      int excess = logs.size() - maxLogs;
+      if (excess <= 0) {
+        return;
+      }
+      int target = excess + maxLogs / 10;
+      List<Idle> idle = new ArrayList<>();
+      for (Map.Entry<String, RoomLog> e : logs.entrySet()) {
+        if (!e.getKey().equals(keep) && !occupied.test(e.getKey())) {
+          idle.add(new Idle(e.getKey(), e.getValue(), e.getValue().lastActivityMillis));
+        }
+      }
+      idle.sort(Comparator.comparingLong(Idle::since));
+      for (int i = 0; i < idle.size() && target > 0; i++) {
+        Idle candidate = idle.get(i);
+        // Spared if a message came meanwhile.
+        if (drop(candidate.room(), candidate.log(), candidate.since() + 1, occupied)) {
+          target--;
+        }
+      }
+    }
   }
 
   /** How many rooms have a log. */
@@ -128,7 +193,15 @@ public final class InMemoryBus implements Bus {
   public void close() {}
 
   private RoomLog log(String room) {
-    return logs.computeIfAbsent(room, r -> new RoomLog(newEpoch(), clock.millis()));
+    RoomLog log = logs.get(room);
+    if (log != null) {
+      return log;
+    }
+    log = logs.computeIfAbsent(room, r -> new RoomLog(newEpoch(), clock.millis()));
+    if (logs.size() > maxLogs) {
+      evictIdle(room);
+    }
+    return log;
   }
 
   /** Runs {@code action} under the lock of {@code room}'s live log. */
@@ -143,6 +216,9 @@ public final class InMemoryBus implements Bus {
     }
   }
 
+  /** A log that may be let go, with when it last had a message as it was looked at. */
+  private record Idle(String room, RoomLog log, long since) {}
+
   private static String newEpoch() {
     return Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41), 36);
   }
@@ -154,7 +230,9 @@ public final class InMemoryBus implements Bus {
     final Map<String, ChatMessage> byRef = new HashMap<>();
     final ArrayDeque<String> refOrder = new ArrayDeque<>();
     long lastSeq;
-    long lastActivityMillis;
+
+    /** Written under the log's monitor; read without it to choose which logs to let go. */
+    volatile long lastActivityMillis;
 
     /** Dropped by {@link #expire}: whoever holds it must look the room's log up again. */
     boolean dead;

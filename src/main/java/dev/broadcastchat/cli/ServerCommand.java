@@ -78,8 +78,8 @@ final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:CHAT_ROOM_TTL:-1h}",
       converter = DurationConverter.class,
       description =
-          "How long an empty room's history is kept after its last message"
-              + " (default: ${DEFAULT-VALUE}; env CHAT_ROOM_TTL).")
+          "How long an empty room's history is kept after its last message, 0 for as long as"
+              + " the process (or Redis) keeps it (default: ${DEFAULT-VALUE}; env CHAT_ROOM_TTL).")
   Duration roomTtl;
 
   @Option(
@@ -263,7 +263,8 @@ final class ServerCommand implements Callable<Integer> {
       names = "--max-rooms",
       defaultValue = "${env:CHAT_MAX_ROOMS:-" + SecurityConfig.DEFAULT_MAX_ROOMS + "}",
       description =
-          "Rooms this node holds at most (default: ${DEFAULT-VALUE}; env CHAT_MAX_ROOMS).")
+          "Rooms this node holds at most; without Redis, also the rooms whose history is kept"
+              + " (default: ${DEFAULT-VALUE}; env CHAT_MAX_ROOMS).")
   int maxRooms;
 
   @Option(

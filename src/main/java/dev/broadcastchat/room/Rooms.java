@@ -95,6 +95,12 @@ public final class Rooms {
     return rooms.get(name);
   }
 
+  /** Whether the room called {@code name} has members on this node, or a place kept for one. */
+  public boolean occupied(String name) {
+    Room room = rooms.get(name);
+    return room != null && !room.unoccupied();
+  }
+
   /** Names of the rooms that have members on this node. */
   public List<String> names() {
     return List.copyOf(rooms.keySet());

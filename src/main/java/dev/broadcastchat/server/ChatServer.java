@@ -117,7 +117,14 @@ public final class ChatServer implements AutoCloseable {
             });
     InMemoryBus memoryBus;
     if (config.redis() == null) {
-      memoryBus = new InMemoryBus(delivery, Clock.systemUTC(), config.history(), config.roomTtl());
+      memoryBus =
+          new InMemoryBus(
+              delivery,
+              Clock.systemUTC(),
+              config.history(),
+              config.roomTtl(),
+              config.security().maxRooms(),
+              rooms::occupied);
       this.bus = hooks.bus(memoryBus);
     } else {
       memoryBus = null;
@@ -139,7 +146,7 @@ public final class ChatServer implements AutoCloseable {
         () -> {
           rooms.dropEmpty();
           if (memoryBus != null) {
-            memoryBus.expire(name -> rooms.get(name) != null);
+            memoryBus.expire(rooms::occupied);
           }
         },
         sweepMillis,

@@ -201,7 +201,7 @@ final class ServerMetrics implements FanoutListener, AutoCloseable {
   /** Reports {@code rooms}, read when scraped, as the number of rooms on this node. */
   void rooms(IntSupplier rooms) {
     Gauge.builder("chat.rooms", rooms::getAsInt)
-        .description("Rooms with members on this node")
+        .description("Rooms this node holds: with members, or emptied within the last minute")
         .register(registry);
   }
 

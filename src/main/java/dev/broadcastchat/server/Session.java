@@ -300,7 +300,10 @@ final class Session extends KeepAlive.Peer implements Member {
   private String roomLimitProblem(String roomName) {
     SecurityConfig security = services.config().security();
     Room existing = services.rooms().get(roomName);
-    if (existing == null && services.rooms().count() >= security.maxRooms()) {
+    if (existing == null
+        && services.rooms().count() >= security.maxRooms()
+        // Rooms emptied since the last sweep make way at once, rather than within a minute.
+        && (services.rooms().dropEmpty() == 0 || services.rooms().count() >= security.maxRooms())) {
       services.refusals().count(Refusals.Reason.MAX_ROOMS);
       return "unavailable: too many rooms (max " + security.maxRooms() + ")";
     }

@@ -363,6 +363,45 @@ class InMemoryBusTest {
   }
 
   @Test
+  void keepsEveryHistoryWithATtlOfZero() {
+    InMemoryBus bus = new InMemoryBus(delivered, clock, 100, Duration.ZERO);
+    ChatMessage first = publish(bus, "lobby", "x");
+    clock.advance(Duration.ofDays(30));
+
+    assertThat(bus.expire(room -> false)).isZero();
+    assertThat(replay(bus, "lobby", null).messages()).containsExactly(first);
+  }
+
+  @Test
+  void letsGoOfTheHistoriesOfTheUnoccupiedRoomsIdleLongestPastTheCap() {
+    Set<String> occupied = Set.of("busy");
+    InMemoryBus bus = new InMemoryBus(delivered, clock, 100, TTL, 3, occupied::contains);
+    publish(bus, "busy", "x");
+    clock.advance(Duration.ofSeconds(1));
+    ChatMessage oldest = publish(bus, "old", "x");
+    clock.advance(Duration.ofSeconds(1));
+    ChatMessage newer = publish(bus, "newer", "x");
+    clock.advance(Duration.ofSeconds(1));
+    publish(bus, "newest", "x");
+
+    assertThat(bus.rooms()).isEqualTo(3);
+    assertThat(replay(bus, "newer", newer.id()).gap()).isFalse();
+    assertThat(replay(bus, "busy", null).messages()).hasSize(1);
+    Replay dropped = replay(bus, "old", oldest.id());
+    assertThat(dropped.gap()).isTrue();
+    assertThat(dropped.messages()).isEmpty();
+  }
+
+  @Test
+  void neverLetsGoOfAnOccupiedRoomsHistoryWhateverTheCap() {
+    InMemoryBus bus = new InMemoryBus(delivered, clock, 100, TTL, 1, room -> true);
+    for (int i = 0; i < 5; i++) {
+      publish(bus, "room" + i, "x");
+    }
+    assertThat(bus.rooms()).isEqualTo(5);
+  }
+
+  @Test
   void startsAFreshSequenceInAnExpiredRoom() {
     InMemoryBus bus = bus(100);
     ChatMessage old = publish(bus, "lobby", "old");

@@ -418,4 +418,20 @@ class AbuseIT {
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.MAX_ROOMS)).isEqualTo(2);
   }
+
+  @Test
+  void roomsEmptiedMakeWayForNewOnesAtOnce() throws Exception {
+    int before = chat.server().openConnections();
+    try (JsonTestClient a = JsonTestClient.connect(chat.server(), "room", "a");
+        JsonTestClient b = JsonTestClient.connect(chat.server(), "room", "b")) {
+      a.welcomeAndReplay();
+      b.welcomeAndReplay();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> chat.server().openConnections() == before);
+    // Well within the minute between two sweeps of empty rooms.
+    try (JsonTestClient c = JsonTestClient.connect(chat.server(), "room", "c")) {
+      assertThat(c.next().path("type").asText()).isEqualTo("welcome");
+    }
+    assertThat(chat.server().refusals().get(Refusals.Reason.MAX_ROOMS)).isZero();
+  }
 }
