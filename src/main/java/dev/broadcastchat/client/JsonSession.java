@@ -92,8 +92,23 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private boolean resumed;
   private boolean live;
   private boolean replaying;
-  private boolean finalPingSent;
-  private boolean finalPongReceived;
+
+  /** Pings sent on this link, and pongs seen: the server answers a link's pings in order. */
+  private long pingsSent;
+
+  private long pongsSeen;
+
+  /** The number of the ping sent once everything else was settled; 0 before it is sent. */
+  private long finalPing;
+
+  /**
+   * Commands (nick, join, who) sent and not yet seen through, oldest first. Each is followed by a
+   * ping, whose pong the server sends after answering it: a command whose pong did not come before
+   * the connection was lost is sent again after the reconnect, in its place among the unacked says,
+   * so that a say typed after a {@code /join} never goes to the room it left.
+   */
+  private final Deque<Command> commands = new ArrayDeque<>();
+
   private int welcomesOnLink;
   private boolean welcomed;
   private String room;
@@ -205,8 +220,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
     resumed = isResumed;
     live = false;
     replaying = true;
-    finalPingSent = false;
-    finalPongReceived = false;
+    pingsSent = 0;
+    pongsSeen = 0;
+    finalPing = 0;
     welcomesOnLink = 0;
     lastHeardNanos = System.nanoTime();
     newLink.ended().whenComplete((ended, failure) -> hop(() -> onEnded(gen, ended)));
@@ -275,9 +291,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
       liveDuringOutageNanos = System.nanoTime();
     }
     if (resumed) {
-      for (ClientRequest.Say say : outbox.unacked()) {
-        link.send(codec.encode(say));
-      }
+      resend();
     }
     while (!held.isEmpty()) {
       send(held.poll());
@@ -318,8 +332,11 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   @Override
   public void on(ServerEvent.Pong pong) {
-    if (finalPingSent) {
-      finalPongReceived = true;
+    pongsSeen++;
+    while (!commands.isEmpty() && commands.peekFirst().pong <= pongsSeen) {
+      commands.pollFirst();
+    }
+    if (finalPing > 0 && pongsSeen >= finalPing) {
       drainIfSettled();
     }
   }
@@ -371,16 +388,64 @@ final class JsonSession implements Session, ServerEvent.Handler {
     ClientRequest request;
     if (typed instanceof TypedLine.Say say) {
       request = outbox.add(say.text(), say.action());
-    } else if (typed instanceof TypedLine.Nick n) {
-      request = new ClientRequest.SetNick(n.nick());
-    } else if (typed instanceof TypedLine.Join join) {
-      request = new ClientRequest.Join(join.room());
-    } else if (typed instanceof TypedLine.Who) {
-      request = new ClientRequest.Who();
     } else {
-      throw new IllegalArgumentException("line: " + typed + " (expected: one to send)");
+      if (typed instanceof TypedLine.Nick n) {
+        request = new ClientRequest.SetNick(n.nick());
+      } else if (typed instanceof TypedLine.Join join) {
+        request = new ClientRequest.Join(join.room());
+      } else if (typed instanceof TypedLine.Who) {
+        request = new ClientRequest.Who();
+      } else {
+        throw new IllegalArgumentException("line: " + typed + " (expected: one to send)");
+      }
+      Command command = new Command(request, outbox.issued());
+      commands.addLast(command);
+      send(command);
+      return;
     }
     link.send(codec.encode(request));
+  }
+
+  /** Sends {@code command} on the link, with the ping whose pong will see it through. */
+  private void send(Command command) {
+    link.send(codec.encode(command.request));
+    command.pong = ping();
+  }
+
+  /** Sends a ping; returns its number on this link. */
+  private long ping() {
+    link.send(codec.encode(new ClientRequest.Ping()));
+    return ++pingsSent;
+  }
+
+  /**
+   * After a reconnect: the says still unacked and the commands not seen through, in the order they
+   * were first sent (a say after a {@code /join} must follow the join again).
+   */
+  private void resend() {
+    Deque<Command> pending = new ArrayDeque<>(commands);
+    for (ClientRequest.Say say : outbox.unacked()) {
+      long number = outbox.number(say.ref());
+      while (!pending.isEmpty() && pending.peekFirst().saysBefore < number) {
+        send(pending.pollFirst());
+      }
+      link.send(codec.encode(say));
+    }
+    while (!pending.isEmpty()) {
+      send(pending.pollFirst());
+    }
+  }
+
+  /** A command sent, with how many says were made before it and the pong that sees it through. */
+  private static final class Command {
+    final ClientRequest request;
+    final long saysBefore;
+    long pong;
+
+    Command(ClientRequest request, long saysBefore) {
+      this.request = request;
+      this.saysBefore = saysBefore;
+    }
   }
 
   private void inputEnded() {
@@ -402,12 +467,11 @@ final class JsonSession implements Session, ServerEvent.Handler {
       closeAndExit(0);
     } else if (!live) {
       return;
-    } else if (!finalPingSent) {
+    } else if (finalPing == 0) {
       // The server answers a connection's frames in order: the pong comes after the answers to
       // everything sent before it (a join's replay may still follow; live ends it).
-      finalPingSent = true;
-      link.send(codec.encode(new ClientRequest.Ping()));
-    } else if (finalPongReceived && !replaying) {
+      finalPing = ping();
+    } else if (pongsSeen >= finalPing && !replaying) {
       closeAndExit(0);
     }
   }
@@ -488,7 +552,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
               new TimeoutException(),
               false));
     } else if (silent >= timing.keepalive().toNanos()) {
-      link.send(codec.encode(new ClientRequest.Ping()));
+      ping();
     }
   }
 

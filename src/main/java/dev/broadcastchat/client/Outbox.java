@@ -75,6 +75,16 @@ final class Outbox {
     }
   }
 
+  /** How many says were made so far: the number in the newest one's ref. */
+  long issued() {
+    return counter;
+  }
+
+  /** The number in the ref of a say made here: 1 for the first one, and so on. */
+  long number(String ref) {
+    return Long.parseLong(ref.substring(refPrefix.length()));
+  }
+
   /** The says still waiting for their ack, oldest first, to send again with the same refs. */
   List<ClientRequest.Say> unacked() {
     return new ArrayList<>(unacked.values());

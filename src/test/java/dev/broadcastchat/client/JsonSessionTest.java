@@ -23,6 +23,8 @@ class JsonSessionTest {
       "{\"type\":\"welcome\",\"room\":\"lobby\",\"nick\":\"alice\",\"addr\":\"1.2.3.4:5\","
           + "\"text\":\"Welcome to chat! Type a message\"}";
   private static final String LIVE = "{\"type\":\"live\"}";
+  private static final String PING = "{\"type\":\"ping\"}";
+  private static final String PONG = "{\"type\":\"pong\"}";
 
   /** One reconnect attempt: the URL asked for, and the outcome the test decides. */
   private record Attempt(URI url, CompletableFuture<Link> result) {}
@@ -210,21 +212,69 @@ class JsonSessionTest {
     FakeLink link = liveLink();
     session.onLine("/nick bob");
     assertThat(link.nextSent()).isEqualTo("{\"type\":\"nick\",\"nick\":\"bob\"}");
+    assertThat(link.nextSent()).isEqualTo(PING);
     link.deliver("{\"type\":\"nick\",\"room\":\"lobby\",\"from\":\"alice\",\"to\":\"bob\"}");
+    link.deliver(PONG);
     assertThat(console.nextShown()).isEqualTo("* alice is now known as bob");
     link.deliver(message("m1", "carol", "in lobby", false));
     session.onLine("/join dev");
     assertThat(link.nextSent()).isEqualTo("{\"type\":\"join\",\"room\":\"dev\"}");
+    assertThat(link.nextSent()).isEqualTo(PING);
     link.deliver(
         "{\"type\":\"welcome\",\"room\":\"dev\",\"nick\":\"bob\",\"addr\":\"1.2.3.4:5\","
             + "\"text\":\"Welcome to chat! Type a message\"}");
     link.deliver(LIVE);
+    link.deliver(PONG);
     assertThat(console.nextShown()).isEqualTo("[00:00] carol: in lobby");
     assertThat(console.nextShown()).isEqualTo("* you are in dev as bob");
 
     link.serverCloses(1013, "too slow");
     Attempt attempt = attempts.poll(10, TimeUnit.SECONDS);
     assertThat(attempt.url()).hasToString("ws://h:1/?nick=bob&room=dev");
+  }
+
+  @Test
+  void aJoinLostWithItsConnectionIsSentAgainBeforeTheSaysTypedAfterIt() throws Exception {
+    session();
+    FakeLink first = liveLink();
+    session.onLine("before");
+    ClientRequest.Say before = nextSay(first);
+    session.onLine("/join secret");
+    assertThat(first.nextSent()).isEqualTo("{\"type\":\"join\",\"room\":\"secret\"}");
+    assertThat(first.nextSent()).isEqualTo(PING);
+    session.onLine("for the secret room only");
+    ClientRequest.Say after = nextSay(first);
+    session.onLine("/who");
+    assertThat(first.nextSent()).isEqualTo("{\"type\":\"who\"}");
+    assertThat(first.nextSent()).isEqualTo(PING);
+    // The connection was dead already: none of it reached the server.
+    first.breaks("Connection reset");
+
+    Attempt attempt = attempts.poll(10, TimeUnit.SECONDS);
+    assertThat(attempt.url()).hasToString("ws://h:1/?nick=alice&room=lobby");
+    FakeLink second = FakeLink.json();
+    attempt.result().complete(second);
+    second.deliver(WELCOME);
+    second.deliver(LIVE);
+    assertThat(nextSay(second)).isEqualTo(before);
+    assertThat(second.nextSent()).isEqualTo("{\"type\":\"join\",\"room\":\"secret\"}");
+    assertThat(second.nextSent()).isEqualTo(PING);
+    assertThat(nextSay(second)).isEqualTo(after);
+    assertThat(second.nextSent()).isEqualTo("{\"type\":\"who\"}");
+    assertThat(second.nextSent()).isEqualTo(PING);
+
+    // Seen through this time: a later reconnect does not send them again.
+    second.deliver(PONG);
+    second.deliver(PONG);
+    second.deliver(ack(before.ref(), "m1"));
+    second.deliver(ack(after.ref(), "s1"));
+    second.breaks("Connection reset");
+    FakeLink third = FakeLink.json();
+    attempts.poll(10, TimeUnit.SECONDS).result().complete(third);
+    third.deliver(WELCOME);
+    third.deliver(LIVE);
+    session.onLine("/who");
+    assertThat(third.nextSent()).isEqualTo("{\"type\":\"who\"}");
   }
 
   @Test
@@ -235,11 +285,15 @@ class JsonSessionTest {
     session.onLine("/who");
     session.onInputEnd();
     assertThat(link.nextSent()).isEqualTo("{\"type\":\"join\",\"room\":\"dev\"}");
+    assertThat(link.nextSent()).isEqualTo(PING);
     assertThat(link.nextSent()).isEqualTo("{\"type\":\"who\"}");
+    assertThat(link.nextSent()).isEqualTo(PING);
     link.deliver(
         "{\"type\":\"welcome\",\"room\":\"dev\",\"nick\":\"alice\",\"addr\":\"1.2.3.4:5\","
             + "\"text\":\"Welcome to chat! Type a message\"}");
+    link.deliver(PONG);
     link.deliver("{\"type\":\"who\",\"room\":\"dev\",\"members\":[\"alice\"],\"count\":1}");
+    link.deliver(PONG);
     answerFinalPing(link);
     assertThat(console.nextShown()).isEqualTo("* you are in dev as alice");
     assertThat(console.nextShown()).isEqualTo("* 1 in dev: alice");
