@@ -22,6 +22,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.PSSParameterSpec;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -36,11 +37,19 @@ import org.slf4j.LoggerFactory;
  * anything starts: each file exists and is readable, holds what it should, and the key belongs to
  * the certificate. Uses the JDK's TLS provider (OpenSSL is not needed).
  *
+ * <p>The certificate file may hold the key too, in either order, as HAProxy takes it ({@code cat
+ * cert.pem key.pem}): only its {@code CERTIFICATE} blocks are read from it, and it may be given as
+ * the key file as well.
+ *
  * <p>Keys are PKCS#8 ({@code BEGIN PRIVATE KEY}), RSA, EC or EdDSA, unencrypted; an RSA key in
  * PKCS#1 form ({@code BEGIN RSA PRIVATE KEY}) is accepted too. Stateless.
  */
 final class ServerTls {
   private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
+
+  private static final Pattern CERTIFICATE_BLOCK =
+      Pattern.compile(
+          "-----BEGIN CERTIFICATE-----([^-]*)-----END CERTIFICATE-----", Pattern.DOTALL);
 
   private static final Pattern KEY_BLOCK =
       Pattern.compile(
@@ -88,20 +97,25 @@ final class ServerTls {
     }
   }
 
+  /**
+   * The {@code CERTIFICATE} blocks of {@code file}, in order. Other blocks (a private key, DH
+   * parameters) are passed over, so a combined file as HAProxy takes it serves as the chain.
+   */
   private static List<X509Certificate> certificates(Path file) {
-    byte[] bytes = read("tls-cert", file);
+    String text = new String(read("tls-cert", file), StandardCharsets.US_ASCII);
+    List<X509Certificate> chain = new ArrayList<>();
+    Matcher m = CERTIFICATE_BLOCK.matcher(text);
     try {
-      List<X509Certificate> chain =
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(new ByteArrayInputStream(bytes))
-              .stream()
-              .map(X509Certificate.class::cast)
-              .toList();
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      while (m.find()) {
+        byte[] der = Base64.getMimeDecoder().decode(m.group(1).trim());
+        chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
+      }
       if (!chain.isEmpty()) {
         return chain;
       }
-    } catch (CertificateException e) {
-      // Reported below, as for an empty file.
+    } catch (CertificateException | IllegalArgumentException e) {
+      // Reported below, as for a file without a certificate.
     }
     throw new TlsFilesException(
         "tls-cert: " + file + ": no PEM certificate in it (expected: -----BEGIN CERTIFICATE-----)");

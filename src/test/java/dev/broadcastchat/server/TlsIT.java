@@ -133,6 +133,38 @@ class TlsIT {
     }
   }
 
+  /** HAProxy's form: one file holding the chain and the key, in either order. */
+  @Test
+  void servesFromACombinedCertificateAndKeyFileInEitherOrder() throws Exception {
+    Path certFirst = dir.resolve("combined.cert-first.pem");
+    Files.writeString(certFirst, Files.readString(ec.cert()) + Files.readString(ec.key()));
+    Path keyFirst = dir.resolve("combined.key-first.pem");
+    Files.writeString(keyFirst, Files.readString(ec.key()) + Files.readString(ec.cert()));
+    HttpClient https =
+        HttpClient.newBuilder().sslContext(TestCertificates.trusting(ec.certificate())).build();
+    for (Path[] files :
+        new Path[][] {
+          {certFirst, ec.key()}, {keyFirst, ec.key()}, {certFirst, certFirst}, {keyFirst, keyFirst}
+        }) {
+      try (ChatServer server = start(files[0], files[1])) {
+        HttpResponse<String> health =
+            https.send(
+                HttpRequest.newBuilder(URI.create(server.httpUrl() + "healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).as("cert %s, key %s", files[0], files[1]).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void aCombinedFileWhoseKeyDoesNotMatchItsCertificateIsRefused() throws Exception {
+    Path mixed = dir.resolve("combined.mismatched.pem");
+    Files.writeString(mixed, Files.readString(ec.cert()) + Files.readString(rsa.key()));
+    assertThatThrownBy(() -> start(mixed, mixed))
+        .isInstanceOf(TlsFilesException.class)
+        .hasMessage("tls-key: " + mixed + " does not match the certificate in " + mixed);
+  }
+
   @Test
   void aClientThatDoesNotTrustTheCertificateCannotConnect() throws Exception {
     try (ChatServer server = start(ec.cert(), ec.key())) {
