@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
@@ -274,12 +275,18 @@ final class RedisConnections implements AutoCloseable {
     }
     if (outageLogged.compareAndSet(false, true)) {
       log.warn(
-          "redis at {} unreachable ({}); retrying at least every {} ms",
+          "redis at {} {}; retrying at least every {} ms",
           where,
-          RedisScript.unwrap(error).toString(),
+          whyNotConnected(error),
           options.reconnectCap().toMillis());
     } else {
-      log.debug("redis at {} {} connection attempt {} failed: {}", where, which, attempt, error);
+      log.debug(
+          "redis at {} {} connection attempt {} failed: {}",
+          where,
+          which,
+          attempt,
+          whyNotConnected(error),
+          error);
     }
     long delay =
         Math.min(options.reconnectCap().toMillis(), FIRST_RETRY_MILLIS << Math.min(attempt, 20));
@@ -288,6 +295,29 @@ final class RedisConnections implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
       log.debug("redis {} connection: not retried, shutting down", which);
     }
+  }
+
+  /**
+   * Why a connection attempt failed, from its innermost cause: Lettuce's own exception only says
+   * "Unable to connect" whatever happened. Where Redis answered with an error (a wrong password's
+   * {@code WRONGPASS}, {@code NOAUTH}, {@code LOADING}) the network is fine and Redis refused;
+   * anything else (refused or timed-out socket, unknown host) left Redis unreachable. Redis's
+   * replies and the socket errors name at most the host and port, never the password.
+   */
+  static String whyNotConnected(Throwable error) {
+    Throwable deepest = error;
+    for (int depth = 0; depth < 32 && deepest.getCause() != null; depth++) {
+      deepest = deepest.getCause();
+    }
+    String message = deepest.getMessage();
+    if (message == null || message.isBlank()) {
+      message = deepest.getClass().getSimpleName();
+    }
+    if (deepest instanceof RedisCommandExecutionException) {
+      return "refused: "
+          + (message.endsWith(".") ? message.substring(0, message.length() - 1) : message);
+    }
+    return "unreachable (" + message + ")";
   }
 
   private void connected(String which) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,21 +41,38 @@ public final class RedisServer implements AutoCloseable {
   private final String binary;
   private final Path dir;
   private final int port;
+  private final String password;
   private Process process;
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
 
-  private RedisServer(String binary, Path dir, int port) {
+  private RedisServer(String binary, Path dir, int port, String password) {
     this.binary = binary;
     this.dir = dir;
     this.port = port;
+    this.password = password;
   }
 
   /** Starts a fresh server; returns once it answers PING. */
   public static RedisServer start() {
+    return start("");
+  }
+
+  /**
+   * Starts a fresh server that serves only clients authenticated with {@code password} ({@code
+   * requirepass}); returns once it answers PING, with {@code NOAUTH} as it will.
+   */
+  public static RedisServer requiringPassword(String password) {
+    if (password.isEmpty()) {
+      throw new IllegalArgumentException("password: empty (expected: at least one character)");
+    }
+    return start(password);
+  }
+
+  private static RedisServer start(String password) {
     try {
       RedisServer server =
-          new RedisServer(binary(), Files.createTempDirectory("chat-redis-"), freePort());
+          new RedisServer(binary(), Files.createTempDirectory("chat-redis-"), freePort(), password);
       server.launch();
       return server;
     } catch (IOException e) {
@@ -62,9 +80,16 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** {@code redis://127.0.0.1:PORT}. */
+  /** {@code redis://127.0.0.1:PORT}, with the password where the server requires one. */
   public String url() {
-    return "redis://127.0.0.1:" + port;
+    return urlWithPassword(password);
+  }
+
+  /** {@code redis://:PASSWORD@127.0.0.1:PORT}, or {@link #url()}'s form for an empty password. */
+  public String urlWithPassword(String password) {
+    return password.isEmpty()
+        ? "redis://127.0.0.1:" + port
+        : "redis://:" + password + "@127.0.0.1:" + port;
   }
 
   public int port() {
@@ -120,25 +145,30 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void launch() {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            binary,
-            "--port",
-            Integer.toString(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "always",
-            "--dir",
-            dir.toString(),
-            "--daemonize",
-            "no",
-            "--logfile",
-            dir.resolve("redis.log").toString());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                binary,
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--logfile",
+                dir.resolve("redis.log").toString()));
+    if (!password.isEmpty()) {
+      command.addAll(List.of("--requirepass", password));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
     try {
@@ -178,7 +208,8 @@ public final class RedisServer implements AutoCloseable {
       InputStream in = socket.getInputStream();
       byte[] reply = new byte[7];
       int n = in.read(reply);
-      return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+      String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII) : "";
+      return answer.startsWith("+PONG") || (!password.isEmpty() && answer.startsWith("-NOAUTH"));
     } catch (IOException notYet) {
       return false;
     }

@@ -3,6 +3,8 @@ package dev.broadcastchat.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.broadcastchat.bus.Bus;
 import dev.broadcastchat.bus.Draft;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several nodes sharing rooms through a real redis-server: one order everywhere, resume across
@@ -50,6 +54,8 @@ class ClusterIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   private RedisServer redis;
   private final List<ChatServer> nodes = new ArrayList<>();
@@ -216,6 +222,35 @@ class ClusterIT {
       assertThat(c.ids).as("%s received every acknowledged message", c.name).containsAll(acked);
       assertThat(c.ids).as("%s saw the same sequence", c.name).isEqualTo(collectors.get(0).ids);
       assertThat(c.client.isClosed()).isFalse();
+    }
+  }
+
+  /** An operator must read from the log that Redis turned the password down, not the network. */
+  @Test
+  void aWrongRedisPasswordIsLoggedAsRedisRefusingItNeverShowingThePassword() {
+    ServerConfig config = ServerConfig.defaults("127.0.0.1", 0);
+    try (RedisServer guarded = RedisServer.requiringPassword("s3cretpass");
+        ChatServer wrong =
+            ChatServer.start(config.withRedis(guarded.urlWithPassword("wr0ngpass"), "c:"))) {
+      ILoggingEvent warning =
+          await("the failed connection logged")
+              .atMost(WAIT)
+              .until(
+                  () -> logs.firstContaining("redis at 127.0.0.1:" + guarded.port(), "retrying"),
+                  Optional::isPresent)
+              .orElseThrow();
+      assertThat(warning.getLevel()).isEqualTo(Level.WARN);
+      assertThat(warning.getFormattedMessage())
+          .contains("refused: WRONGPASS invalid username-password pair")
+          .doesNotContain("unreachable");
+      assertThat(wrong.ready()).isFalse();
+
+      try (ChatServer right = ChatServer.start(config.withRedis(guarded.url(), "c:"))) {
+        await("the right password connects").atMost(WAIT).until(right::ready);
+      }
+      assertThat(logs.events())
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .noneMatch(line -> line.contains("wr0ngpass") || line.contains("s3cretpass"));
     }
   }
 
