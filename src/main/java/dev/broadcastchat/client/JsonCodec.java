@@ -39,7 +39,8 @@ final class JsonCodec {
               required(node, "room"),
               optional(node, "nick"),
               optional(node, "addr"),
-              optional(node, "text"));
+              optional(node, "text"),
+              limits(node.get("limits")));
       case "message" ->
           new ServerEvent.Message(
               required(node, "id"),
@@ -91,6 +92,20 @@ final class JsonCodec {
       throw new IllegalArgumentException("request: " + request + " (expected: a known type)");
     }
     return node.toString();
+  }
+
+  /** The limits a welcome announces, or null if it has none the client can use. */
+  private static ServerEvent.Limits limits(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return null;
+    }
+    int rate = node.path("rate").asInt(0);
+    int burst = node.path("burst").asInt(0);
+    int bytes = node.path("bytes").asInt(0);
+    if (rate < 0 || burst < 0 || bytes < 0 || (rate > 0 && burst < 1)) {
+      return null;
+    }
+    return new ServerEvent.Limits(rate, burst, bytes);
   }
 
   private static ServerEvent.Presence presence(JsonNode node, boolean joined) {

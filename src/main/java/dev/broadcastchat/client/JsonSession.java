@@ -2,6 +2,7 @@ package dev.broadcastchat.client;
 
 import dev.broadcastchat.protocol.WireProtocol;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +47,8 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   /** How long the client waits for the server to answer its close. */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final String RATE_LIMITED = "rate_limited";
 
   /** Close codes after which connecting again cannot help: the server refuses what we send. */
   private static final Set<Integer> FINAL_CLOSE_CODES = Set.of(1002, 1003, 1007, 1008, 1009, 1010);
@@ -117,6 +121,33 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private String askedNick;
   private String lastShownId;
   private final Deque<TypedLine> held = new ArrayDeque<>();
+
+  /**
+   * After a reconnect, the unacked says ({@link ClientRequest.Say}) and the commands not seen
+   * through ({@link Command}) to send again, in their first order, before anything {@link #held}.
+   */
+  private final Deque<Object> resends = new ArrayDeque<>();
+
+  /** Says the server refused as over its rate, by number: sent again first, in order. */
+  private final TreeMap<Long, ClientRequest.Say> retries = new TreeMap<>();
+
+  /** What the server said this connection may send; null until a welcome says it. */
+  private ServerEvent.Limits limits;
+
+  /**
+   * Frames the server's rate limit would take now, as this client counts them ({@link #limits}).
+   */
+  private double tokens;
+
+  private long tokensAtNanos;
+  private ScheduledFuture<?> nextSend;
+
+  /** Says the server refused for good (too long, unavailable, ...), for the exit code. */
+  private int refused;
+
+  /** When a say last went out or was acked: the end of input waits as long as there is progress. */
+  private long progressNanos;
+
   private boolean inputEnded;
   private boolean closing;
   private int exitAfterClose;
@@ -248,6 +279,12 @@ final class JsonSession implements Session, ServerEvent.Handler {
   @Override
   public void on(ServerEvent.Welcome welcome) {
     welcomesOnLink++;
+    if (welcomesOnLink == 1) {
+      limits = welcome.limits();
+      // The server's allowance is full when a connection opens; this client's is a little less.
+      tokens = allowance();
+      tokensAtNanos = System.nanoTime();
+    }
     replaying = true;
     room = welcome.room();
     nick = welcome.nick();
@@ -293,10 +330,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     if (resumed) {
       resend();
     }
-    while (!held.isEmpty()) {
-      send(held.poll());
-    }
-    drainIfSettled();
+    pump();
   }
 
   @Override
@@ -306,7 +340,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   @Override
   public void on(ServerEvent.Ack ack) {
-    outbox.ack(ack.ref(), ack.id());
+    if (outbox.ack(ack.ref(), ack.id())) {
+      progressNanos = System.nanoTime();
+    }
     drainIfSettled();
   }
 
@@ -343,9 +379,19 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   @Override
   public void on(ServerEvent.Error error) {
+    ClientRequest.Say say = error.ref() == null ? null : outbox.unacked(error.ref());
+    if (say != null && RATE_LIMITED.equals(error.code())) {
+      // Sent faster than the server takes them after all: sent again, in order, once it does.
+      retries.put(outbox.number(say.ref()), say);
+      tokens = 0;
+      tokensAtNanos = System.nanoTime();
+      pump();
+      return;
+    }
     console.error(format.error(error));
-    if (error.ref() != null) {
+    if (say != null) {
       outbox.drop(error.ref());
+      refused++;
       drainIfSettled();
     }
   }
@@ -374,20 +420,102 @@ final class JsonSession implements Session, ServerEvent.Handler {
       console.error("! unknown command " + unknown.command() + ", try /help");
     } else if (typed instanceof TypedLine.Misused misused) {
       console.error("! usage: " + misused.usage());
+    } else if (typed instanceof TypedLine.Say say && tooLong(say.text())) {
+      console.error("! message too long (max " + limits.bytes() + " bytes)");
+      refused++;
     } else if (!(typed instanceof TypedLine.Blank)) {
-      if (link != null && live && held.isEmpty()) {
-        send(typed);
+      held.add(typed);
+      pump();
+    }
+  }
+
+  /** Whether the server said it takes no message as long as {@code text}. */
+  private boolean tooLong(String text) {
+    return limits != null
+        && limits.bytes() > 0
+        && text.getBytes(StandardCharsets.UTF_8).length > limits.bytes();
+  }
+
+  /**
+   * Sends what waits, oldest first (says refused as over the rate, then what a reconnect sends
+   * again, then lines typed), as fast as the server's rate allows, and comes back when it allows
+   * more.
+   */
+  private void pump() {
+    assert inLoop();
+    if (link == null || !live || closing) {
+      return;
+    }
+    while (!retries.isEmpty() || !resends.isEmpty() || !held.isEmpty()) {
+      if (!takeToken()) {
+        if (nextSend == null) {
+          long wait = (long) Math.ceil((1 - tokens) / rateAllowed() * 1e9);
+          nextSend =
+              loop.schedule(
+                  () -> {
+                    nextSend = null;
+                    pump();
+                  },
+                  Math.max(wait, 1_000_000),
+                  TimeUnit.NANOSECONDS);
+        }
+        return;
+      }
+      if (!retries.isEmpty()) {
+        sendSay(retries.pollFirstEntry().getValue());
+      } else if (!resends.isEmpty()) {
+        Object next = resends.pollFirst();
+        if (next instanceof Command command) {
+          send(command);
+        } else {
+          sendSay((ClientRequest.Say) next);
+        }
       } else {
-        held.add(typed);
+        send(held.poll());
       }
     }
+    drainIfSettled();
+  }
+
+  /** Takes one frame's worth of the rate allowance; false if there is none yet. */
+  private boolean takeToken() {
+    if (limits == null || limits.rate() == 0) {
+      return true;
+    }
+    long now = System.nanoTime();
+    tokens = Math.min(allowance(), tokens + (now - tokensAtNanos) * rateAllowed() / 1e9);
+    tokensAtNanos = now;
+    if (tokens < 1) {
+      return false;
+    }
+    tokens--;
+    return true;
+  }
+
+  /**
+   * The burst this client allows itself: a little under the server's, since frames sent apart may
+   * arrive together.
+   */
+  private double allowance() {
+    return limits == null ? 0 : Math.max(1, limits.burst() - 2);
+  }
+
+  /** The rate this client allows itself: a tenth under the server's. */
+  private double rateAllowed() {
+    return limits.rate() * 0.9;
+  }
+
+  private void sendSay(ClientRequest.Say say) {
+    link.send(codec.encode(say));
+    progressNanos = System.nanoTime();
   }
 
   private void send(TypedLine typed) {
     assert inLoop() && link != null && live;
     ClientRequest request;
     if (typed instanceof TypedLine.Say say) {
-      request = outbox.add(say.text(), say.action());
+      sendSay(outbox.add(say.text(), say.action()));
+      return;
     } else {
       if (typed instanceof TypedLine.Nick n) {
         request = new ClientRequest.SetNick(n.nick());
@@ -403,7 +531,6 @@ final class JsonSession implements Session, ServerEvent.Handler {
       send(command);
       return;
     }
-    link.send(codec.encode(request));
   }
 
   /** Sends {@code command} on the link, with the ping whose pong will see it through. */
@@ -423,17 +550,17 @@ final class JsonSession implements Session, ServerEvent.Handler {
    * were first sent (a say after a {@code /join} must follow the join again).
    */
   private void resend() {
+    resends.clear();
+    retries.clear();
     Deque<Command> pending = new ArrayDeque<>(commands);
     for (ClientRequest.Say say : outbox.unacked()) {
       long number = outbox.number(say.ref());
       while (!pending.isEmpty() && pending.peekFirst().saysBefore < number) {
-        send(pending.pollFirst());
+        resends.addLast(pending.pollFirst());
       }
-      link.send(codec.encode(say));
+      resends.addLast(say);
     }
-    while (!pending.isEmpty()) {
-      send(pending.pollFirst());
-    }
+    resends.addAll(pending);
   }
 
   /** A command sent, with how many says were made before it and the pong that sees it through. */
@@ -460,11 +587,16 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   private void drainIfSettled() {
     assert inLoop();
-    if (!inputEnded || closing || !held.isEmpty() || !outbox.settled()) {
+    if (!inputEnded
+        || closing
+        || !held.isEmpty()
+        || !resends.isEmpty()
+        || !retries.isEmpty()
+        || !outbox.settled()) {
       return;
     }
     if (link == null) {
-      closeAndExit(0);
+      closeAndExit(refusedExitCode());
     } else if (!live) {
       return;
     } else if (finalPing == 0) {
@@ -472,8 +604,18 @@ final class JsonSession implements Session, ServerEvent.Handler {
       // everything sent before it (a join's replay may still follow; live ends it).
       finalPing = ping();
     } else if (pongsSeen >= finalPing && !replaying) {
-      closeAndExit(0);
+      closeAndExit(refusedExitCode());
     }
+  }
+
+  /** 1 after saying how many says the server refused, if it refused any; else 0. */
+  private int refusedExitCode() {
+    if (refused == 0) {
+      return 0;
+    }
+    console.error(
+        refused + (refused == 1 ? " message was" : " messages were") + " refused, see above");
+    return 1;
   }
 
   private void drainTimedOut() {
@@ -481,10 +623,19 @@ final class JsonSession implements Session, ServerEvent.Handler {
     if (closing) {
       return;
     }
+    long sinceProgress = System.nanoTime() - progressNanos;
+    if (live && sinceProgress < timing.drainTimeout().toNanos()) {
+      // Still sending (as fast as the server's rate allows) and being answered: wait on.
+      loop.schedule(
+          this::drainTimedOut,
+          timing.drainTimeout().toNanos() - sinceProgress,
+          TimeUnit.NANOSECONDS);
+      return;
+    }
     long unconfirmed =
         outbox.unackedCount() + held.stream().filter(TypedLine.Say.class::isInstance).count();
     if (unconfirmed == 0) {
-      closeAndExit(0);
+      closeAndExit(refusedExitCode());
       return;
     }
     console.error(

@@ -75,6 +75,11 @@ final class Outbox {
     }
   }
 
+  /** The say {@code ref} if it waits for its ack here, else null. */
+  ClientRequest.Say unacked(String ref) {
+    return unacked.get(ref);
+  }
+
   /** How many says were made so far: the number in the newest one's ref. */
   long issued() {
     return counter;

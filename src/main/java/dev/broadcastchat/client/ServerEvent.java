@@ -38,13 +38,27 @@ sealed interface ServerEvent {
 
   void accept(Handler handler);
 
-  /** First on every connection and after each {@code join}; {@code nick} null when none. */
-  record Welcome(String room, String nick, String addr, String text) implements ServerEvent {
+  /**
+   * First on every connection and after each {@code join}; {@code nick} null when none, {@code
+   * limits} null from a server that does not send them.
+   */
+  record Welcome(String room, String nick, String addr, String text, Limits limits)
+      implements ServerEvent {
+    Welcome(String room, String nick, String addr, String text) {
+      this(room, nick, addr, text, null);
+    }
+
     @Override
     public void accept(Handler handler) {
       handler.on(this);
     }
   }
+
+  /**
+   * What the connection may send: {@code rate} frames a second after a {@code burst} (a rate of 0
+   * for no limit), chat messages of at most {@code bytes} UTF-8 bytes (0 when not known).
+   */
+  record Limits(int rate, int burst, int bytes) {}
 
   /** A chat message; {@code replay} when it comes from the history before {@link Live}. */
   record Message(

@@ -43,6 +43,13 @@ public final class JsonCodec {
       g.writeStringField("nick", w.nick());
       g.writeStringField("addr", w.addr());
       g.writeStringField("text", TextCodec.WELCOME);
+      if (w.limits() != null) {
+        g.writeObjectFieldStart("limits");
+        g.writeNumberField("rate", w.limits().rate());
+        g.writeNumberField("burst", w.limits().burst());
+        g.writeNumberField("bytes", w.limits().messageBytes());
+        g.writeEndObject();
+      }
     } else if (event instanceof ServerEvent.Message m) {
       ChatMessage msg = m.message();
       g.writeStringField("type", "message");

@@ -9,8 +9,21 @@ import java.util.Objects;
  */
 public sealed interface ServerEvent {
 
-  /** First event of a connection, and again after each move to another room. */
-  record Welcome(String room, String nick, String addr) implements ServerEvent {}
+  /**
+   * First event of a connection, and again after each move to another room; {@code limits}
+   * (nullable) are what the connection may send, for a client to keep within them.
+   */
+  record Welcome(String room, String nick, String addr, Limits limits) implements ServerEvent {
+    public Welcome(String room, String nick, String addr) {
+      this(room, nick, addr, null);
+    }
+  }
+
+  /**
+   * What a connection may send: {@code rate} frames a second after a {@code burst} (0 and 0 when
+   * there is no limit), each chat message at most {@code messageBytes} UTF-8 bytes of text.
+   */
+  record Limits(int rate, int burst, int messageBytes) {}
 
   /** A chat message, live or part of a replay. */
   record Message(ChatMessage message, boolean replay) implements ServerEvent {

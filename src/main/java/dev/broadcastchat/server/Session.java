@@ -334,7 +334,7 @@ final class Session extends KeepAlive.Peer implements Member {
     lastRoomName = roomName;
     started();
     if (first || protocol == WireProtocol.JSON) {
-      send(new ServerEvent.Welcome(roomName, nick, addr));
+      send(new ServerEvent.Welcome(roomName, nick, addr, services.limits()));
     } else {
       send(new ServerEvent.Notice("* you are in " + roomName + " as " + displayName()));
     }

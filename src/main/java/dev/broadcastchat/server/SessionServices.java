@@ -1,6 +1,7 @@
 package dev.broadcastchat.server;
 
 import dev.broadcastchat.bus.Bus;
+import dev.broadcastchat.protocol.ServerEvent;
 import dev.broadcastchat.room.Rooms;
 
 /**
@@ -22,4 +23,11 @@ record SessionServices(
     GuestNames guestNames,
     KeepAlive keepAlive,
     ConnectionLimiter limiter,
-    boolean plainSockets) {}
+    boolean plainSockets) {
+
+  /** What a connection may send, as each welcome tells it; a rate of 0 is no limit. */
+  ServerEvent.Limits limits() {
+    int rate = config.rate();
+    return new ServerEvent.Limits(rate, rate == 0 ? 0 : config.burst(), config.maxMessageBytes());
+  }
+}

@@ -56,6 +56,36 @@ class ClientReconnectIT {
   }
 
   @Test
+  void aPipedFileFasterThanTheServersRateIsPacedAndDeliveredWhole() throws Exception {
+    ChatServer server = start(ServerConfig.defaults("127.0.0.1", 0).withRate(10, 5));
+    try (ChatProcess client =
+        ChatProcess.shell(
+            "seq 1 30 | sed 's/^/line /' | ./chat client " + server.url() + " --nick p")) {
+      assertThat(client.waitFor(Duration.ofSeconds(90))).isZero();
+      for (int i = 1; i <= 30; i++) {
+        assertThat(client.stdoutSoFar()).anyMatch(said("p", "line " + i));
+      }
+      assertThat(client.stderr()).isEmpty();
+    }
+  }
+
+  @Test
+  void aLineTooLongIsRefusedBeforeItIsSentTheRestGoesOutAndTheExitCodeSaysSo() throws Exception {
+    ChatServer server =
+        start(ServerConfig.defaults("127.0.0.1", 0).withMaxMessageBytes(10).withMaxFrameBytes(256));
+    try (ChatProcess client =
+        ChatProcess.shell(
+            "printf '%s\\nafter\\n' \"$(head -c 100 /dev/zero | tr '\\0' x)\" | ./chat client "
+                + server.url()
+                + " --nick p")) {
+      assertThat(client.waitFor(Duration.ofSeconds(90))).isEqualTo(1);
+      assertThat(client.stdoutSoFar()).anyMatch(said("p", "after"));
+      assertThat(client.stderr())
+          .containsExactly("! message too long (max 10 bytes)", "1 message was refused, see above");
+    }
+  }
+
+  @Test
   void withAServerThatAcceptsNoSubprotocolItFallsBackToPlainText() throws Exception {
     try (TextOnlyServer server = new TextOnlyServer();
         ChatProcess client = ChatProcess.jar(Map.of(), "client", server.url(), "--nick", "t")) {

@@ -11,6 +11,26 @@ class JsonCodecTest {
   private final JsonCodec codec = new JsonCodec();
 
   @Test
+  void readsTheLimitsAWelcomeAnnouncesAndPassesOverUnusableOnes() {
+    String welcome =
+        "{\"type\":\"welcome\",\"room\":\"lobby\",\"nick\":\"alice\",\"addr\":\"127.0.0.1:50312\","
+            + "\"text\":\"Welcome to chat! Type a message\",\"limits\":";
+    assertThat(codec.decode(welcome + "{\"rate\":20,\"burst\":40,\"bytes\":4096}}"))
+        .isEqualTo(
+            new ServerEvent.Welcome(
+                "lobby",
+                "alice",
+                "127.0.0.1:50312",
+                "Welcome to chat! Type a message",
+                new ServerEvent.Limits(20, 40, 4096)));
+    for (String bad : List.of("{\"rate\":20,\"burst\":0}", "{\"rate\":-1}", "7")) {
+      assertThat(((ServerEvent.Welcome) codec.decode(welcome + bad + "}")).limits())
+          .as(bad)
+          .isNull();
+    }
+  }
+
+  @Test
   void readsWelcomeWithAndWithoutNick() {
     assertThat(
             codec.decode(

@@ -107,9 +107,14 @@ class JsonSessionTest {
 
   /** A live session on {@code link}, its welcome line read. */
   private FakeLink liveLink() throws InterruptedException {
+    return liveLink(WELCOME);
+  }
+
+  /** A live session on a link whose welcome is {@code welcome}, its welcome line read. */
+  private FakeLink liveLink(String welcome) throws InterruptedException {
     FakeLink link = FakeLink.json();
     session.start(link);
-    link.deliver(WELCOME);
+    link.deliver(welcome);
     link.deliver(LIVE);
     assertThat(console.nextShown()).isEqualTo("Welcome to chat! Type a message");
     return link;
@@ -455,7 +460,54 @@ class JsonSessionTest {
             + say.ref()
             + "\"}");
     answerFinalPing(link);
+    assertThat(exitCode()).as("a script can tell that not everything went out").isEqualTo(1);
+    assertThat(console.errors)
+        .containsExactly("! message too long (max 4 bytes)", "1 message was refused, see above");
+  }
+
+  /** A live session whose welcome announced {@code limits}. */
+  private FakeLink liveLinkWithLimits(String limits) throws InterruptedException {
+    return liveLink(WELCOME.replace("}", ",\"limits\":" + limits + "}"));
+  }
+
+  @Test
+  void sendsNoFasterThanTheRateTheWelcomeAnnounced() throws Exception {
+    session();
+    // A burst of 3 is 1 for the client, and a rate of 1 a second 0.9: one now, the next in 1.1 s.
+    FakeLink link = liveLinkWithLimits("{\"rate\":1,\"burst\":3,\"bytes\":4096}");
+    session.onLine("one");
+    session.onLine("two");
+    assertThat(nextSay(link).text()).isEqualTo("one");
+    assertThat(link.sent.poll(300, TimeUnit.MILLISECONDS)).as("sent at once").isNull();
+    assertThat(nextSay(link).text()).isEqualTo("two");
+  }
+
+  @Test
+  void aSayRefusedAsOverTheRateIsSentAgainWithItsRefAndNotShownAsAnError() throws Exception {
+    session();
+    FakeLink link = liveLinkWithLimits("{\"rate\":50,\"burst\":40,\"bytes\":4096}");
+    session.onLine("hello");
+    ClientRequest.Say say = nextSay(link);
+    link.deliver(
+        "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"slow down\",\"ref\":\""
+            + say.ref()
+            + "\"}");
+    assertThat(nextSay(link)).isEqualTo(say);
+    session.onInputEnd();
+    link.deliver(ack(say.ref(), "m1"));
+    link.deliver(message("m1", "alice", "hello", false));
+    answerFinalPing(link);
     assertThat(exitCode()).isZero();
+    assertThat(console.errors).isEmpty();
+  }
+
+  @Test
+  void aLineLongerThanTheWelcomeAllowsIsRefusedHereAndTheSessionGoesOn() throws Exception {
+    session();
+    FakeLink link = liveLinkWithLimits("{\"rate\":0,\"burst\":0,\"bytes\":4}");
+    session.onLine("ééé");
+    session.onLine("ok");
+    assertThat(nextSay(link).text()).as("the long line is not sent").isEqualTo("ok");
     assertThat(console.errors).containsExactly("! message too long (max 4 bytes)");
   }
 

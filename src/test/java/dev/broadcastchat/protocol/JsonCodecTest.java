@@ -313,6 +313,19 @@ class JsonCodecTest {
   }
 
   @Test
+  void encodesWelcomeWithTheConnectionsLimits() throws IOException {
+    JsonNode node =
+        encoded(
+            new ServerEvent.Welcome(
+                "lobby", "alice", "127.0.0.1:50312", new ServerEvent.Limits(20, 40, 4096)));
+    assertThat(fieldNames(node))
+        .containsExactlyInAnyOrder("type", "room", "nick", "addr", "text", "limits");
+    assertThat(node.at("/limits/rate").intValue()).isEqualTo(20);
+    assertThat(node.at("/limits/burst").intValue()).isEqualTo(40);
+    assertThat(node.at("/limits/bytes").intValue()).isEqualTo(4096);
+  }
+
+  @Test
   void encodesWelcomeWithoutNickAsNull() throws IOException {
     JsonNode node = encoded(new ServerEvent.Welcome("lobby", null, "127.0.0.1:50312"));
     assertThat(node.has("nick")).isTrue();
