@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     usageHelpWidth = 100,
     sortOptions = false,
     description = {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "client",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     description = {
       "Chat from the terminal: each line typed is sent, each message received is shown.",
@@ -59,7 +60,7 @@ final class ClientCommand implements Callable<Integer> {
       defaultValue = "${env:CHAT_RECONNECT_TIMEOUT:-2m}",
       converter = DurationConverter.class,
       description =
-          "How long a lost connection is retried before giving up, 0 for never"
+          "How long a lost connection is retried before giving up, 0 to give up at once"
               + " (default: ${DEFAULT-VALUE}; env CHAT_RECONNECT_TIMEOUT).")
   Duration reconnectTimeout;
 

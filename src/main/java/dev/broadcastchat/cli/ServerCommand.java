@@ -24,6 +24,7 @@ import sun.misc.Signal;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     description = "Run a chat server. Every option also reads the environment variable named.",
     footer = {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     description =
         "Print a token (JWT HS256) that lets its holder into a server run with --auth-secret.",

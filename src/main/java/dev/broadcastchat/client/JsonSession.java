@@ -632,21 +632,32 @@ final class JsonSession implements Session, ServerEvent.Handler {
           TimeUnit.NANOSECONDS);
       return;
     }
+    if (!reportUnconfirmed("within " + human(timing.drainTimeout()))) {
+      closeAndExit(refusedExitCode());
+      return;
+    }
+    closeAndExit(1);
+  }
+
+  /**
+   * Says on stderr how many messages the server has not confirmed ({@code when}), if any; returns
+   * whether there were any.
+   */
+  private boolean reportUnconfirmed(String when) {
     long unconfirmed =
         outbox.unackedCount() + held.stream().filter(TypedLine.Say.class::isInstance).count();
     if (unconfirmed == 0) {
-      closeAndExit(refusedExitCode());
-      return;
+      return false;
     }
     console.error(
         unconfirmed
             + (unconfirmed == 1 ? " message was" : " messages were")
             + " not confirmed by "
             + shownUrl
-            + " within "
-            + human(timing.drainTimeout())
+            + " "
+            + when
             + " and may not have been delivered");
-    closeAndExit(1);
+    return true;
   }
 
   private void closeAndExit(int code) {
@@ -712,6 +723,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     boolean finalClose = ended.error() == null && FINAL_CLOSE_CODES.contains(ended.code());
     if (finalClose || timing.reconnectTimeout().isZero()) {
       console.error("connection to " + shownUrl + " lost (" + ended.describe() + ")");
+      reportUnconfirmed("before the connection was lost");
       finish(1);
       return;
     }
@@ -808,6 +820,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
             + "); no reconnect within "
             + human(timing.reconnectTimeout())
             + (lastAttemptFailure == null ? "" : " (last try: " + lastAttemptFailure + ")"));
+    reportUnconfirmed("before giving up");
     finish(1);
   }
 

@@ -408,6 +408,21 @@ class JsonSessionTest {
   }
 
   @Test
+  void withNoReconnectALostConnectionSaysHowManyMessagesWereNotConfirmed() throws Exception {
+    session(Duration.ZERO, Duration.ofSeconds(5));
+    FakeLink link = liveLink();
+    session.onLine("unconfirmed");
+    nextSay(link);
+    link.breaks("Connection reset");
+    assertThat(exitCode()).isEqualTo(1);
+    assertThat(console.errors)
+        .containsExactly(
+            "connection to ws://h:1/?nick=alice lost (Connection reset)",
+            "1 message was not confirmed by ws://h:1/?nick=alice before the connection was lost"
+                + " and may not have been delivered");
+  }
+
+  @Test
   void aCloseThatRetryingCannotHelpEndsAtOnce() throws Exception {
     session();
     FakeLink link = liveLink();
