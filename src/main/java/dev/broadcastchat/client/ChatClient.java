@@ -41,7 +41,7 @@ public final class ChatClient {
    */
   public int run() throws InterruptedException {
     URI url = firstUrl(config);
-    String shownUrl = config.url().toString();
+    String shownUrl = ChatUrl.shown(config.url());
     HttpClient http = httpClient(config);
     JsonSession.Connector connector =
         u -> Connection.open(http, u, List.of(WireProtocol.JSON_SUBPROTOCOL), CONNECT_TIMEOUT);

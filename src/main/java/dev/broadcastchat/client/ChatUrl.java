@@ -46,6 +46,34 @@ final class ChatUrl {
     return URI.create(sb.toString());
   }
 
+  /**
+   * {@code url} as messages show it: a {@code token} parameter's value is a credential, and lines
+   * on stderr end up in logs and scrollback, so it is shown as {@code ***}.
+   */
+  static String shown(URI url) {
+    String query = url.getRawQuery();
+    if (query == null || query.isEmpty()) {
+      return url.toString();
+    }
+    List<String> parts = new ArrayList<>();
+    boolean hidden = false;
+    for (String part : query.split("&", -1)) {
+      int eq = part.indexOf('=');
+      if (decode(eq < 0 ? part : part.substring(0, eq)).equals("token")) {
+        parts.add(part.substring(0, eq < 0 ? part.length() : eq) + "=***");
+        hidden = true;
+      } else {
+        parts.add(part);
+      }
+    }
+    if (!hidden) {
+      return url.toString();
+    }
+    String whole = url.toString();
+    String fragment = url.getRawFragment() == null ? "" : "#" + url.getRawFragment();
+    return whole.substring(0, whole.indexOf('?') + 1) + String.join("&", parts) + fragment;
+  }
+
   private static boolean replaced(String part, Map<String, String> params) {
     int eq = part.indexOf('=');
     String name = decode(eq < 0 ? part : part.substring(0, eq));

@@ -1,5 +1,6 @@
 package dev.broadcastchat.client;
 
+import dev.broadcastchat.protocol.Names;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,6 +37,13 @@ public record ClientConfig(
     }
     if (room != null && room.isEmpty()) {
       throw new IllegalArgumentException("room: '' (expected: 1 to 64 characters)");
+    }
+    // Refused here rather than by the server after connecting: a bad value, one line, exit 2.
+    if (nick != null && Names.nickProblem(nick) != null) {
+      throw new IllegalArgumentException("nick: '" + nick + "' (" + Names.nickProblem(nick) + ")");
+    }
+    if (room != null && Names.roomProblem(room) != null) {
+      throw new IllegalArgumentException("room: '" + room + "' (" + Names.roomProblem(room) + ")");
     }
   }
 }

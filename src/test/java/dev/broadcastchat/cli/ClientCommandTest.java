@@ -77,6 +77,16 @@ class ClientCommandTest {
         .hasMessageContaining("nick");
   }
 
+  @Test
+  void aNickOrRoomTheServerWouldRefuseIsExit2NamingItBeforeConnecting() {
+    assertThatThrownBy(() -> parse("--nick", "a:b").config())
+        .isInstanceOf(UsageException.class)
+        .hasMessage("nick: 'a:b' (bad nick: a nick cannot contain ':')");
+    assertThatThrownBy(() -> parse("--room", "bad room").config())
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("room: 'bad room' (bad room:");
+  }
+
   private static ClientCommand parse(String... args) {
     ClientCommand command = new ClientCommand();
     new CommandLine(command).parseArgs(args);

@@ -17,6 +17,16 @@ class ChatUrlTest {
   }
 
   @Test
+  void showsATokenAsStarsAndTheRestAsItIs() {
+    assertThat(ChatUrl.shown(URI.create("ws://h:1/?room=r&token=eyJ.secret.sig&x=1")))
+        .isEqualTo("ws://h:1/?room=r&token=***&x=1");
+    assertThat(ChatUrl.shown(URI.create("ws://h:1/?tok%65n=abc")))
+        .isEqualTo("ws://h:1/?tok%65n=***");
+    assertThat(ChatUrl.shown(URI.create("ws://h:1/?room=r"))).isEqualTo("ws://h:1/?room=r");
+    assertThat(ChatUrl.shown(URI.create("ws://h:1/"))).isEqualTo("ws://h:1/");
+  }
+
+  @Test
   void addsParametersInOrder() {
     assertThat(
             ChatUrl.withParams(
