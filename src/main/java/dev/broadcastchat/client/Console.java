@@ -13,6 +13,7 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.InfoCmp;
 
 /**
  * Where the client reads typed lines and shows what arrives. {@link #show} and {@link #error} may
@@ -89,9 +90,15 @@ public interface Console extends AutoCloseable {
 
   /** A JLine terminal: arriving messages print above the prompt. */
   final class Interactive implements Console {
+    /** Turns bracketed paste off, as the line reader does when a read ends. */
+    private static final String BRACKETED_PASTE_OFF = "\033[?2004l";
+
     private final Terminal terminal;
     private final LineReader reader;
     private final PrintWriter err;
+
+    /** Whether a thread waits in {@link #readLine}, with the terminal in its line-editing modes. */
+    private volatile boolean reading;
 
     Interactive(Terminal terminal, PrintWriter err) {
       this.terminal = terminal;
@@ -101,10 +108,13 @@ public interface Console extends AutoCloseable {
 
     @Override
     public String readLine() {
+      reading = true;
       try {
         return reader.readLine("> ");
       } catch (EndOfFileException | UserInterruptException e) {
         return null;
+      } finally {
+        reading = false;
       }
     }
 
@@ -122,6 +132,14 @@ public interface Console extends AutoCloseable {
     @Override
     public void close() {
       try {
+        if (reading) {
+          // The session ended on its own while a line was being typed: the read never ends, so
+          // leave the modes it set (bracketed paste, keypad) and its line here, for the shell.
+          terminal.puts(InfoCmp.Capability.keypad_local);
+          terminal.writer().write(BRACKETED_PASTE_OFF);
+          terminal.writer().write(System.lineSeparator());
+          terminal.flush();
+        }
         terminal.close();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
