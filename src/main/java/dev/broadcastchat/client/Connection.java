@@ -1,5 +1,7 @@
 package dev.broadcastchat.client;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -58,7 +60,11 @@ final class Connection implements Link {
         (ws, failure) -> {
           if (failure != null) {
             Throwable cause = unwrap(failure);
-            throw new ConnectFailure(uri.toString(), describe(cause), isPermanent(cause), cause);
+            String why = describe(cause);
+            if (closedUnanswered(cause) && "ws".equalsIgnoreCase(uri.getScheme())) {
+              why += " (is it a wss:// server?)";
+            }
+            throw new ConnectFailure(uri.toString(), why, isPermanent(cause), cause);
           }
           return new Connection(ws, listener);
         });
@@ -124,6 +130,9 @@ final class Connection implements Link {
     if (cause instanceof HttpConnectTimeoutException) {
       return "timed out";
     }
+    if (closedUnanswered(cause)) {
+      return "the server closed the connection without answering";
+    }
     if (cause instanceof SSLHandshakeException) {
       return untrusted(cause)
           ? "the server's certificate is not trusted (--insecure accepts a self-signed one)"
@@ -131,6 +140,16 @@ final class Connection implements Link {
     }
     String message = cause.getMessage();
     return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  }
+
+  /**
+   * Whether the server closed the connection before any HTTP answer: what a TLS server does with a
+   * plain request, among others. The JDK's client says so only in the words of its header parser.
+   */
+  private static boolean closedUnanswered(Throwable cause) {
+    return cause instanceof EOFException
+        || (cause instanceof IOException
+            && String.valueOf(cause.getMessage()).contains("received no bytes"));
   }
 
   /**
