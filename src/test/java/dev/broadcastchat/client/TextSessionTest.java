@@ -31,8 +31,25 @@ class TextSessionTest {
     session.start(link);
     session.onLine("bye");
     session.onInputEnd();
+    link.deliver("127.0.0.1:5: bye");
     assertThat(session.exitCode().toCompletableFuture().get(10, TimeUnit.SECONDS)).isZero();
     assertThat(link.sent).containsExactly("bye");
+    assertThat(link.closed).isDone();
+  }
+
+  @Test
+  void endOfInputWaitsForTheEchoOfWhatWasSentThenCloses() throws Exception {
+    session.start(link);
+    session.onLine("first");
+    session.onLine("/who");
+    session.onLine("//second");
+    session.onInputEnd();
+    link.deliver("127.0.0.1:5: first");
+    link.deliver("bob: second");
+    assertThat(link.closed).as("the echo of /second has not come").isNotDone();
+
+    link.deliver("127.0.0.1:5: /second");
+    assertThat(session.exitCode().toCompletableFuture().get(10, TimeUnit.SECONDS)).isZero();
     assertThat(link.closed).isDone();
   }
 
