@@ -142,6 +142,12 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private long tokensAtNanos;
   private ScheduledFuture<?> nextSend;
 
+  /**
+   * The nick this client had before a reconnect gave it a suffix instead (its lost connection still
+   * held the nick): asked for again once the holder is seen leaving. Null when there is none.
+   */
+  private String nickToTakeBack;
+
   /** Says the server refused for good (too long, unavailable, ...), for the exit code. */
   private int refused;
 
@@ -299,11 +305,14 @@ final class JsonSession implements Session, ServerEvent.Handler {
     } else if (welcomesOnLink > 1) {
       // After a join: the new room's replay follows, and ids of the old room mean nothing there.
       lastShownId = null;
+      nickToTakeBack = null;
       console.show(format.whereYouAre(welcome));
     } else {
       console.show("* reconnected");
       if (suffixed) {
         console.show(format.whereYouAre(welcome));
+        // Most likely held by this client's own lost connection, until the server sees it gone.
+        nickToTakeBack = askedNick;
       }
     }
   }
@@ -349,6 +358,13 @@ final class JsonSession implements Session, ServerEvent.Handler {
   @Override
   public void on(ServerEvent.Presence presence) {
     console.show(format.presence(presence));
+    if (!presence.joined()
+        && nickToTakeBack != null
+        && presence.nicks().stream().anyMatch(nickToTakeBack::equalsIgnoreCase)) {
+      held.add(new TypedLine.Nick(nickToTakeBack));
+      nickToTakeBack = null;
+      pump();
+    }
   }
 
   @Override
@@ -357,6 +373,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     if (me != null && me.equalsIgnoreCase(change.from())) {
       nick = change.to();
       askedNick = change.to();
+      nickToTakeBack = null;
     }
     console.show(format.nickChange(change));
   }

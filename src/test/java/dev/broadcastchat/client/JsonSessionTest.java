@@ -283,6 +283,23 @@ class JsonSessionTest {
   }
 
   @Test
+  void aNickSuffixedOnReconnectIsAskedForAgainOnceItsHolderLeaves() throws Exception {
+    session();
+    FakeLink first = liveLink();
+    first.breaks("Connection reset");
+    FakeLink second = FakeLink.json();
+    attempts.poll(10, TimeUnit.SECONDS).result().complete(second);
+    // The lost connection is still the server's alice: this one is alice_2 for now.
+    second.deliver(WELCOME.replace("\"nick\":\"alice\"", "\"nick\":\"alice_2\""));
+    second.deliver(LIVE);
+    second.deliver(
+        "{\"type\":\"leave\",\"room\":\"lobby\",\"nicks\":[\"bob\",\"ALICE\"],\"count\":2,"
+            + "\"members\":1}");
+    assertThat(second.nextSent()).isEqualTo("{\"type\":\"nick\",\"nick\":\"alice\"}");
+    assertThat(second.nextSent()).isEqualTo(PING);
+  }
+
+  @Test
   void atEndOfInputWaitsForTheAnswersToCommandsSentBeforeIt() throws Exception {
     session();
     FakeLink link = liveLink();
