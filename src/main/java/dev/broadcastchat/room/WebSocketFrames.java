@@ -28,9 +28,13 @@ public final class WebSocketFrames {
     return header(alloc, utf8.length).writeBytes(utf8);
   }
 
+  /** The bytes a server's frame of {@code payload} bytes takes on the wire, its header included. */
+  public static int wireBytes(int payload) {
+    return (payload < 126 ? 2 : payload <= 0xFFFF ? 4 : 10) + payload;
+  }
+
   private static ByteBuf header(ByteBufAllocator alloc, int payload) {
-    int header = payload < 126 ? 2 : payload <= 0xFFFF ? 4 : 10;
-    ByteBuf buf = alloc.directBuffer(header + payload);
+    ByteBuf buf = alloc.directBuffer(wireBytes(payload));
     buf.writeByte(FIN_TEXT);
     if (payload < 126) {
       buf.writeByte(payload);

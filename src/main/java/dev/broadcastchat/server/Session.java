@@ -16,6 +16,7 @@ import dev.broadcastchat.room.Batch;
 import dev.broadcastchat.room.Envelope;
 import dev.broadcastchat.room.Member;
 import dev.broadcastchat.room.Room;
+import dev.broadcastchat.room.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -960,13 +961,13 @@ final class Session extends KeepAlive.Peer implements Member {
   void send(ServerEvent event) {
     if (protocol == WireProtocol.JSON) {
       byte[] json = JsonCodec.encode(event);
-      services.metrics().wrote(json.length);
+      services.metrics().wrote(WebSocketFrames.wireBytes(json.length));
       channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), channel.voidPromise());
     } else {
       String line = TextCodec.encode(event);
       if (line != null) {
         TextWebSocketFrame frame = new TextWebSocketFrame(line);
-        services.metrics().wrote(frame.content().readableBytes());
+        services.metrics().wrote(WebSocketFrames.wireBytes(frame.content().readableBytes()));
         channel.write(frame, channel.voidPromise());
       }
     }
@@ -1090,6 +1091,7 @@ final class Session extends KeepAlive.Peer implements Member {
     ByteBuf payload = channel.alloc().buffer(2 + ByteBufUtil.utf8MaxBytes(reason));
     payload.writeShort(code);
     ByteBufUtil.writeUtf8(payload, reason);
+    services.metrics().wrote(WebSocketFrames.wireBytes(payload.readableBytes()));
     return new CloseWebSocketFrame(true, 0, payload);
   }
 

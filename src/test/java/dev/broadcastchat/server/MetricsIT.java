@@ -71,6 +71,20 @@ class MetricsIT {
   }
 
   @Test
+  void countsAFrameWrittenToOneClientWithItsHeader() {
+    try (JsonTestClient carol = JsonTestClient.connect(chat.server(), "nick", "carol")) {
+      carol.welcomeAndReplay();
+      carol.next("join"); // its own, coalesced: nothing else is due to it now
+      Scrape before = Scrape.of(chat.server());
+      carol.send("type", "ping");
+      carol.next("pong");
+      Scrape after = Scrape.of(chat.server());
+      // {"type":"pong"} is 15 bytes, behind a 2-byte header.
+      assertThat(delta(before, after, "chat_outbound_bytes_total")).isEqualTo(17);
+    }
+  }
+
+  @Test
   void countsRateLimitRejections() {
     Scrape before = Scrape.of(chat.server());
     TestClient flooder = chat.connect();
