@@ -260,6 +260,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
     pingsSent = 0;
     pongsSeen = 0;
     finalPing = 0;
+    for (Command command : commands) {
+      command.pong = Long.MAX_VALUE; // not sent on this link yet: no pong of its sees it through
+    }
     welcomesOnLink = 0;
     lastHeardNanos = System.nanoTime();
     newLink.ended().whenComplete((ended, failure) -> hop(() -> onEnded(gen, ended)));
@@ -529,25 +532,23 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   private void send(TypedLine typed) {
     assert inLoop() && link != null && live;
-    ClientRequest request;
     if (typed instanceof TypedLine.Say say) {
       sendSay(outbox.add(say.text(), say.action()));
       return;
-    } else {
-      if (typed instanceof TypedLine.Nick n) {
-        request = new ClientRequest.SetNick(n.nick());
-      } else if (typed instanceof TypedLine.Join join) {
-        request = new ClientRequest.Join(join.room());
-      } else if (typed instanceof TypedLine.Who) {
-        request = new ClientRequest.Who();
-      } else {
-        throw new IllegalArgumentException("line: " + typed + " (expected: one to send)");
-      }
-      Command command = new Command(request, outbox.issued());
-      commands.addLast(command);
-      send(command);
-      return;
     }
+    ClientRequest request;
+    if (typed instanceof TypedLine.Nick n) {
+      request = new ClientRequest.SetNick(n.nick());
+    } else if (typed instanceof TypedLine.Join join) {
+      request = new ClientRequest.Join(join.room());
+    } else if (typed instanceof TypedLine.Who) {
+      request = new ClientRequest.Who();
+    } else {
+      throw new IllegalArgumentException("line: " + typed + " (expected: one to send)");
+    }
+    Command command = new Command(request, outbox.issued());
+    commands.addLast(command);
+    send(command);
   }
 
   /** Sends {@code command} on the link, with the ping whose pong will see it through. */
