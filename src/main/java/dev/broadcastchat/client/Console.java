@@ -93,6 +93,9 @@ public interface Console extends AutoCloseable {
     /** Turns bracketed paste off, as the line reader does when a read ends. */
     private static final String BRACKETED_PASTE_OFF = "\033[?2004l";
 
+    /** Leaves keypad transmit mode, where the terminal has one (as xterm's {@code rmkx}). */
+    private static final String KEYPAD_OFF = "\033[?1l\033>";
+
     private final Terminal terminal;
     private final LineReader reader;
     private final PrintWriter err;
@@ -135,10 +138,13 @@ public interface Console extends AutoCloseable {
         if (reading) {
           // The session ended on its own while a line was being typed: the read never ends, so
           // leave the modes it set (bracketed paste, keypad) and its line here, for the shell.
-          terminal.puts(InfoCmp.Capability.keypad_local);
-          terminal.writer().write(BRACKETED_PASTE_OFF);
-          terminal.writer().write(System.lineSeparator());
-          terminal.flush();
+          // Straight to the terminal's output: its writer is the line reader's, mid-read.
+          String reset =
+              terminal.getStringCapability(InfoCmp.Capability.keypad_local) == null
+                  ? BRACKETED_PASTE_OFF + System.lineSeparator()
+                  : KEYPAD_OFF + BRACKETED_PASTE_OFF + System.lineSeparator();
+          terminal.output().write(reset.getBytes(terminal.encoding()));
+          terminal.output().flush();
         }
         terminal.close();
       } catch (IOException e) {
