@@ -3,11 +3,14 @@ package dev.broadcastchat.server;
 import dev.broadcastchat.bus.Bus;
 import dev.broadcastchat.protocol.WireProtocol;
 import dev.broadcastchat.room.Rooms;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.ssl.SslContext;
@@ -98,7 +101,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
    * pipeline.
    */
   static WebSocketUpgrade webSocketUpgrade(int maxFrameBytes) {
-    return webSocketUpgrade(maxFrameBytes, null);
+    return webSocketUpgrade(maxFrameBytes, new Refusals());
   }
 
   /** The same, counting the requests it refuses in {@code refusals}. */
@@ -130,7 +133,7 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
       p.addLast("tls", tls);
     }
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
-    p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
+    p.addLast("http-aggregator", new BodyCap(refusals));
     p.addLast(
         DEADLINE, new HandshakeDeadline(config.handshakeTimeout().toMillis(), metrics, refusals));
     p.addLast(GUARD, guard);
@@ -140,5 +143,28 @@ final class ChatServerInitializer extends ChannelInitializer<SocketChannel> {
     // Counted once the pipeline is whole: the session handler gives the count back when the
     // channel goes inactive, and no request is read before this method returns.
     limiter.open(ch);
+  }
+
+  /**
+   * Joins a request's body to it, up to {@link #MAX_HTTP_BODY}; a request with a larger one is
+   * answered 413 by Netty's aggregator, and counted and logged here like every other refusal.
+   */
+  private static final class BodyCap extends HttpObjectAggregator {
+    private final Refusals refusals;
+
+    BodyCap(Refusals refusals) {
+      super(MAX_HTTP_BODY);
+      this.refusals = refusals;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
+        throws Exception {
+      if (oversized instanceof HttpRequest) {
+        refusals.refused(
+            Refusals.Reason.REQUEST_TOO_LARGE, ctx.channel(), "413 request body too large");
+      }
+      super.handleOversizedMessage(ctx, oversized);
+    }
   }
 }

@@ -25,7 +25,10 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
 
   private final long timeoutMillis;
   private final ServerMetrics metrics;
+
+  /** Where a stalled handshake is counted and logged; null on the admin listener. */
   private final Refusals refusals;
+
   private ScheduledFuture<?> timer;
 
   /** Whether a request was answered: an idle keep-alive connection is not a stalled handshake. */
@@ -33,7 +36,7 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
 
   /** For the admin listener, whose stalled requests are no refusal of a chat connection. */
   HandshakeDeadline(long timeoutMillis, ServerMetrics metrics) {
-    this(timeoutMillis, metrics, new Refusals());
+    this(timeoutMillis, metrics, null);
   }
 
   HandshakeDeadline(long timeoutMillis, ServerMetrics metrics, Refusals refusals) {
@@ -94,13 +97,19 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
     if (ctx.channel().isActive()) {
       if (!answered) {
         metrics.handshakeTimedOut();
-        refusals.count(Refusals.Reason.HANDSHAKE_TIMEOUT);
       }
-      log.debug(
-          "conn {} {} closed: no complete request within {} ms",
-          ctx.channel().id().asShortText(),
-          SessionHandler.formatAddress(ctx.channel().remoteAddress()),
-          timeoutMillis);
+      if (!answered && refusals != null) {
+        refusals.refused(
+            Refusals.Reason.HANDSHAKE_TIMEOUT,
+            ctx.channel(),
+            "no complete request within " + timeoutMillis + " ms, closed");
+      } else {
+        log.debug(
+            "conn {} {} closed: no complete request within {} ms",
+            ctx.channel().id().asShortText(),
+            SessionHandler.formatAddress(ctx.channel().remoteAddress()),
+            timeoutMillis);
+      }
       ctx.close();
     }
   }

@@ -1,15 +1,21 @@
 package dev.broadcastchat.server;
 
+import io.netty.channel.Channel;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * How often the server refused something, by reason: the numbers behind {@code /metrics}. Counted
- * from any thread; thread-safe and lock-free.
+ * How often the server refused something, by reason: the numbers behind {@code /metrics}, and the
+ * one place that logs each refusal, in one line at INFO ({@code conn ID ADDR refused: WHY}).
+ * Counted from any thread; thread-safe and lock-free.
  */
 public final class Refusals {
+  private static final Logger log = LoggerFactory.getLogger(Refusals.class);
+
   /** Why a connection, request or message was refused. */
   public enum Reason {
     /** Missing, bad or expired token at the upgrade (401). */
@@ -26,7 +32,7 @@ public final class Refusals {
     MAX_CONNECTIONS_PER_IP,
     /** No complete request within the handshake timeout. */
     HANDSHAKE_TIMEOUT,
-    /** A request line or header block over the cap (414, 431). */
+    /** A request line, header block or body over the cap (414, 431, 413). */
     REQUEST_TOO_LARGE,
     /**
      * A request the HTTP decoder could not read, or an upgrade request that breaks RFC 6455 (400).
@@ -52,6 +58,26 @@ public final class Refusals {
   /** Counts one refusal. */
   public void count(Reason reason) {
     counts.incrementAndGet(reason.ordinal());
+  }
+
+  /**
+   * Counts one refusal of the connection {@code connectionId} from {@code address} and logs it.
+   *
+   * @param why what the client was answered: an HTTP status and its body ({@code 401 token
+   *     expired}), or an error's message ({@code forbidden: ...}), or what was done instead
+   */
+  void refused(Reason reason, String connectionId, String address, String why) {
+    count(reason);
+    log.info("conn {} {} refused: {}", connectionId, address, why);
+  }
+
+  /** The same for a connection not yet upgraded, named by its channel. */
+  void refused(Reason reason, Channel channel, String why) {
+    refused(
+        reason,
+        channel.id().asShortText(),
+        SessionHandler.formatAddress(channel.remoteAddress()),
+        why);
   }
 
   /** Refusals for {@code reason} so far. */

@@ -274,9 +274,9 @@ final class Session extends KeepAlive.Peer implements Member {
             .schedule(
                 () -> {
                   if (!closing) {
-                    services.refusals().count(Refusals.Reason.TOKEN_EXPIRED);
-                    log.info("conn {} {} token expired, closing", connectionId, addr);
-                    close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "token expired");
+                    close(
+                        WebSocketCloseStatus.POLICY_VIOLATION.code(),
+                        refused(Refusals.Reason.TOKEN_EXPIRED, "token expired"));
                   }
                 },
                 millis,
@@ -296,7 +296,7 @@ final class Session extends KeepAlive.Peer implements Member {
 
   /**
    * Why this connection may not enter {@code roomName} now (too many rooms on this node, or the
-   * room is full), or null. Counted when refused.
+   * room is full), or null. Counted and logged when refused.
    */
   private String roomLimitProblem(String roomName) {
     SecurityConfig security = services.config().security();
@@ -305,14 +305,22 @@ final class Session extends KeepAlive.Peer implements Member {
         && services.rooms().count() >= security.maxRooms()
         // Rooms emptied since the last sweep make way at once, rather than within a minute.
         && (services.rooms().dropEmpty() == 0 || services.rooms().count() >= security.maxRooms())) {
-      services.refusals().count(Refusals.Reason.MAX_ROOMS);
-      return "unavailable: too many rooms (max " + security.maxRooms() + ")";
+      return refused(
+          Refusals.Reason.MAX_ROOMS,
+          "unavailable: too many rooms (max " + security.maxRooms() + ")");
     }
     if (existing != null && existing.occupants() >= security.maxRoomMembers()) {
-      services.refusals().count(Refusals.Reason.ROOM_FULL);
-      return "unavailable: room " + roomName + " is full (max " + security.maxRoomMembers() + ")";
+      return refused(
+          Refusals.Reason.ROOM_FULL,
+          "unavailable: room " + roomName + " is full (max " + security.maxRoomMembers() + ")");
     }
     return null;
+  }
+
+  /** Counts and logs a refusal of this connection; returns {@code why}, the answer it gets. */
+  private String refused(Refusals.Reason reason, String why) {
+    services.refusals().refused(reason, connectionId, addr, why);
+    return why;
   }
 
   private void enter(String roomName, String requestedNick, String since, boolean first) {
@@ -689,11 +697,12 @@ final class Session extends KeepAlive.Peer implements Member {
 
   private void setNick(String requested) {
     if (identity != null) {
-      services.refusals().count(Refusals.Reason.NICK_FORBIDDEN);
       send(
           new ServerEvent.Error(
               ErrorCode.FORBIDDEN,
-              "forbidden: your nick is " + nick + ", set by your token",
+              refused(
+                  Refusals.Reason.NICK_FORBIDDEN,
+                  "forbidden: your nick is " + nick + ", set by your token"),
               null));
       return;
     }
@@ -784,11 +793,12 @@ final class Session extends KeepAlive.Peer implements Member {
       return;
     }
     if (identity != null && !identity.allows(roomName)) {
-      services.refusals().count(Refusals.Reason.ROOM_FORBIDDEN);
       send(
           new ServerEvent.Error(
               ErrorCode.FORBIDDEN,
-              "forbidden: room " + roomName + " is not allowed by your token",
+              refused(
+                  Refusals.Reason.ROOM_FORBIDDEN,
+                  "forbidden: room " + roomName + " is not allowed by your token"),
               null));
       return;
     }

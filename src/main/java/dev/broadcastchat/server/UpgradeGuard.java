@@ -19,8 +19,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides, from the request alone, whether a connection may upgrade: within the connection limits,
@@ -34,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 @ChannelHandler.Sharable
 final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final Logger log = LoggerFactory.getLogger(UpgradeGuard.class);
-
   /** The identity a token proved, for the session to take its nick and rooms from. */
   static final AttributeKey<Tokens.Identity> IDENTITY = AttributeKey.valueOf("chat.identity");
 
@@ -175,30 +171,9 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private String refuse(
       ChannelHandlerContext ctx, Refusals.Reason reason, HttpResponseStatus status, String why) {
-    counted(refusals, ctx, reason, status, why);
+    refusals.refused(reason, ctx.channel(), status.code() + " " + why);
     HttpRequestHandler.respond(ctx, null, status, why + "\n", false);
     return why;
-  }
-
-  /**
-   * Counts a refused upgrade in {@code refusals} (if not null) and logs it in one line; the caller
-   * answers.
-   */
-  static void counted(
-      Refusals refusals,
-      ChannelHandlerContext ctx,
-      Refusals.Reason reason,
-      HttpResponseStatus status,
-      String why) {
-    if (refusals != null) {
-      refusals.count(reason);
-    }
-    log.info(
-        "conn {} {} refused: {} {}",
-        ctx.channel().id().asShortText(),
-        SessionHandler.formatAddress(ctx.channel().remoteAddress()),
-        status.code(),
-        why);
   }
 
   /** The token from {@code ?token=}, else {@code Authorization: Bearer}, else the cookie. */

@@ -77,7 +77,7 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
   /**
    * @param subprotocols the subprotocols offered, comma-separated, or null for none
    * @param decoderConfig how incoming frames are read and checked
-   * @param refusals where the requests refused here are counted, or null for nowhere
+   * @param refusals where the requests refused here are counted and logged
    */
   WebSocketUpgrade(String subprotocols, WebSocketDecoderConfig decoderConfig, Refusals refusals) {
     this.supported = subprotocols == null ? new String[0] : trimmed(subprotocols.split(","));
@@ -143,8 +143,10 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
   /** Counts and logs an upgrade refused here, as the guard does the ones it refuses. */
   private void refused(
       ChannelHandlerContext ctx, Refusals.Reason reason, HttpResponseStatus status, String why) {
-    UpgradeGuard.counted(
-        refusals, ctx, reason, status, why.length() <= 80 ? why : why.substring(0, 80) + "...");
+    refusals.refused(
+        reason,
+        ctx.channel(),
+        status.code() + " " + (why.length() <= 80 ? why : why.substring(0, 80) + "..."));
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.EOFException;
 import java.io.IOException;
@@ -351,6 +352,9 @@ class AbuseIT {
           }
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.HANDSHAKE_TIMEOUT)).isEqualTo(2);
+    assertThat(logs.lines(Level.INFO))
+        .filteredOn(line -> line.contains("refused: no complete request within 500 ms"))
+        .hasSize(2);
     // The half-sent request is not also counted as a bad one the server answered.
     assertThat(chat.server().refusals().get(Refusals.Reason.BAD_REQUEST)).isZero();
   }
@@ -417,6 +421,51 @@ class AbuseIT {
           }
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.MAX_ROOMS)).isEqualTo(2);
+    assertThat(logs.lines(Level.INFO))
+        .filteredOn(line -> line.contains("refused: unavailable: too many rooms (max 3)"))
+        .hasSize(2);
+  }
+
+  @Test
+  void aFullRoomIsRefusedAtConnectAndOnJoin() throws Exception {
+    ChatServer small =
+        chat.startAnother(
+            ServerConfig.defaults("127.0.0.1", 0)
+                .withSecurity(SecurityConfig.DEFAULTS.withRoomLimits(100, 1)));
+    try (JsonTestClient first = JsonTestClient.connect(small, "room", "small");
+        JsonTestClient other = JsonTestClient.connect(small, "room", "other")) {
+      first.welcomeAndReplay();
+      other.welcomeAndReplay();
+      try (JsonTestClient late = JsonTestClient.connect(small, "room", "small")) {
+        JsonNode error = late.next("error");
+        assertThat(error.path("code").asText()).isEqualTo("unavailable");
+        assertThat(late.closeCode()).isEqualTo(1008);
+      }
+      other.send("type", "join", "room", "small");
+      assertThat(other.next("error").path("message").asText())
+          .isEqualTo("unavailable: room small is full (max 1)");
+    }
+    assertThat(small.refusals().get(Refusals.Reason.ROOM_FULL)).isEqualTo(2);
+    assertThat(logs.lines(Level.INFO))
+        .filteredOn(line -> line.contains("refused: unavailable: room small is full (max 1)"))
+        .hasSize(2);
+  }
+
+  @Test
+  void aRequestBodyOverTheCapGetsA413() throws Exception {
+    bystanders.during(
+        () -> {
+          RawHttp.Response tooLarge =
+              send(
+                  "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                      + (ChatServerInitializer.MAX_HTTP_BODY + 1)
+                      + "\r\n\r\n"
+                      + "d".repeat(100));
+          assertThat(tooLarge.status()).isEqualTo(413);
+        });
+    assertThat(chat.server().refusals().get(Refusals.Reason.REQUEST_TOO_LARGE)).isEqualTo(1);
+    assertThat(logs.firstContaining("refused: 413 request body too large"))
+        .hasValueSatisfying(line -> assertThat(line.getLevel()).isEqualTo(Level.INFO));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.broadcastchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AuthIT {
   static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @RegisterExtension
   static final ChatServerExtension chat =
@@ -108,6 +111,9 @@ class AuthIT {
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.ROOM_FORBIDDEN))
         .isGreaterThanOrEqualTo(3);
+    assertThat(logs.firstContaining("refused: 403 room not allowed by token")).isPresent();
+    assertThat(logs.firstContaining("refused: forbidden: room lobby is not allowed by your token"))
+        .hasValueSatisfying(line -> assertThat(line.getLevel()).isEqualTo(Level.INFO));
   }
 
   @Test
@@ -144,6 +150,9 @@ class AuthIT {
             }
           }
         });
+    assertThat(chat.server().refusals().get(Refusals.Reason.NICK_FORBIDDEN)).isEqualTo(2);
+    assertThat(logs.firstContaining("refused: forbidden: your nick is alice, set by your token"))
+        .hasValueSatisfying(line -> assertThat(line.getLevel()).isEqualTo(Level.INFO));
   }
 
   @Test
@@ -169,5 +178,6 @@ class AuthIT {
           }
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.TOKEN_EXPIRED)).isPositive();
+    assertThat(logs.firstContaining("refused: token expired")).isPresent();
   }
 }

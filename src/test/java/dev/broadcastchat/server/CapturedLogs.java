@@ -50,6 +50,14 @@ final class CapturedLogs implements BeforeEachCallback, AfterEachCallback {
     return events().stream().filter(e -> e.getLevel().isGreaterOrEqual(level)).toList();
   }
 
+  /** The formatted messages of the events at exactly {@code level} so far, oldest first. */
+  List<String> lines(Level level) {
+    return events().stream()
+        .filter(e -> e.getLevel().equals(level))
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
   /** The first event so far whose formatted message contains every one of {@code parts}. */
   Optional<ILoggingEvent> firstContaining(String... parts) {
     return events().stream()
