@@ -190,13 +190,33 @@ public final class ChatServer implements AutoCloseable {
     return server;
   }
 
-  /** {@code host=127.0.0.1 port=8080 ...}: the effective configuration, secrets masked. */
+  /**
+   * {@code host=127.0.0.1 port=8080 ... log-level=info}: the effective configuration, secrets
+   * masked, and the level the server logs at.
+   */
   static String summary(ServerConfig config) {
     StringBuilder sb = new StringBuilder();
     config
         .describe()
         .forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
-    return sb.toString();
+    return sb.append(" log-level=").append(logLevel()).toString();
+  }
+
+  /** The level this server logs at, named as {@code --log-level} names it, which sets it. */
+  private static String logLevel() {
+    if (log.isTraceEnabled()) {
+      return "trace";
+    }
+    if (log.isDebugEnabled()) {
+      return "debug";
+    }
+    if (log.isInfoEnabled()) {
+      return "info";
+    }
+    if (log.isWarnEnabled()) {
+      return "warn";
+    }
+    return log.isErrorEnabled() ? "error" : "off";
   }
 
   private Channel bind(

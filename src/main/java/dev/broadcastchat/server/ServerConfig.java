@@ -168,8 +168,9 @@ public record ServerConfig(
 
   /**
    * The effective configuration as option names and values, in the order of {@code --help}, for the
-   * startup log line. Secrets are masked: the Redis URL's password here; any other secret option (a
-   * signing secret) must be masked with {@link #mask} when it is added.
+   * startup log line. Secrets are masked: the Redis URL's password, and the signing secret with
+   * {@link #mask}; any other secret option must be masked when it is added. The log level is not
+   * part of the configuration: the startup line adds it.
    */
   public Map<String, String> describe() {
     Map<String, String> d = new LinkedHashMap<>();
@@ -190,9 +191,21 @@ public record ServerConfig(
     d.put("tls-key", tlsKey == null ? "none" : tlsKey.toString());
     d.put("ping-interval", pingInterval.isZero() ? "off" : format(pingInterval));
     d.put("ping-timeout", format(pingTimeout));
+    d.put("auth-secret", mask(security.authSecret()));
+    d.put(
+        "allowed-origins",
+        security.allowedOrigins().isEmpty()
+            ? "own+local"
+            : String.join(",", security.allowedOrigins()));
+    d.put("require-origin", Boolean.toString(security.requireOrigin()));
+    d.put("hide-addresses", Boolean.toString(security.hideAddresses()));
+    d.put("max-connections", Integer.toString(security.maxConnections()));
+    d.put("max-connections-per-ip", Integer.toString(security.maxConnectionsPerIp()));
     d.put("handshake-timeout", format(handshakeTimeout));
     d.put("trusted-proxies", trustedProxies.isEmpty() ? "none" : trustedProxies.toString());
     d.put("admin-port", hasAdminPort() ? Integer.toString(adminPort) : "none");
+    d.put("max-rooms", Integer.toString(security.maxRooms()));
+    d.put("max-room-members", Integer.toString(security.maxRoomMembers()));
     d.put("transport", transport.cliName());
     return d;
   }
