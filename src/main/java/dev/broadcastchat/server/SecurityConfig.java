@@ -1,5 +1,7 @@
 package dev.broadcastchat.server;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 
@@ -67,9 +69,11 @@ public record SecurityConfig(
               + " bytes)");
     }
     for (String origin : allowedOrigins) {
-      if (!origin.equals("*") && !origin.matches("https?://[^/?#\\s]+")) {
+      if (!origin.equals("*") && !isOrigin(origin)) {
         throw new IllegalArgumentException(
-            "allowed-origins: " + origin + " (expected: scheme://host[:port] or *)");
+            "allowed-origins: "
+                + origin
+                + " (expected: * or http(s)://host[:port], without a path or a wildcard)");
       }
     }
     check(maxConnections >= 1, "max-connections", maxConnections, ">= 1");
@@ -163,6 +167,28 @@ public record SecurityConfig(
         + ", maxRoomMembers="
         + maxRoomMembers
         + "]";
+  }
+
+  /**
+   * Whether {@code origin} (normalized) is one a browser could send: {@code http} or {@code https},
+   * a host name or IP address (no {@code *}: only whole origins match), an optional port, and
+   * nothing else (no user, path, query or fragment).
+   */
+  private static boolean isOrigin(String origin) {
+    URI uri;
+    try {
+      uri = new URI(origin);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    // A host that is not a valid name or address (such as *.example.com) leaves getHost() null.
+    return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        && uri.getHost() != null
+        && uri.getPort() <= 65535
+        && uri.getRawUserInfo() == null
+        && uri.getRawPath().isEmpty()
+        && uri.getRawQuery() == null
+        && uri.getRawFragment() == null;
   }
 
   /** {@code scheme://host[:port]} in lower case without a trailing slash. */

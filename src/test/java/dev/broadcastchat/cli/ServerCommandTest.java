@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -58,6 +61,29 @@ class ServerCommandTest {
         "server",
         "--max-frame-bytes",
         "1000");
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS) // a value let through starts a server that waits
+  void anAllowedOriginThatIsNotAWholeOriginIsExit2() {
+    for (String bad :
+        List.of(
+            "https://*.example.com",
+            "*.example.com",
+            "https://chat.example.com/app",
+            "https://chat.example.com?x=1",
+            "https://user@chat.example.com",
+            "https://chat.example.com:99999",
+            "ftp://chat.example.com",
+            "chat.example.com")) {
+      assertBad(
+          "allowed-origins: "
+              + bad
+              + " (expected: * or http(s)://host[:port], without a path or a wildcard)",
+          "server",
+          "--allowed-origins",
+          "https://ok.example.com," + bad);
+    }
   }
 
   private static void assertBad(String message, String... args) {

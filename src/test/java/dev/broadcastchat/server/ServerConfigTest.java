@@ -128,6 +128,26 @@ class ServerConfigTest {
   }
 
   @Test
+  void allowsWholeOriginsAndTheWildcardAlone() {
+    SecurityConfig security =
+        SecurityConfig.DEFAULTS.withOrigins(
+            List.of(
+                "https://Chat.Example.com/",
+                "http://chat.example.com:8080",
+                "http://[::1]:3000",
+                "http://10.0.0.7",
+                "*"),
+            false);
+    assertThat(security.allowedOrigins())
+        .containsExactly(
+            "https://chat.example.com",
+            "http://chat.example.com:8080",
+            "http://[::1]:3000",
+            "http://10.0.0.7",
+            "*");
+  }
+
+  @Test
   void refusesOneTlsFileWithoutTheOther() {
     assertThatThrownBy(() -> ServerConfig.builder().tls(null, Path.of("/k.pem")).build())
         .hasMessage("tls-key: /k.pem given without --tls-cert (expected: both or neither)");
