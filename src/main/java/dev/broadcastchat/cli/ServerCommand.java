@@ -306,6 +306,10 @@ final class ServerCommand implements Callable<Integer> {
               + maxMessageBytes
               + ", so that a message short enough to send fits in a frame)");
     }
+    if (adminPort != null && adminPort < 0) {
+      // The configuration's "none" is -1; here none is the option left out, so -1 is as bad as -5.
+      throw new UsageException("admin-port: " + adminPort + " (expected: 0..65535)");
+    }
     ServerConfig config;
     try {
       config =

@@ -86,6 +86,13 @@ class ServerCommandTest {
     }
   }
 
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS) // a value let through starts a server that waits
+  void aNegativeAdminPortIsExit2LikeAnyOtherOutOfRange() {
+    assertBad("admin-port: -1 (expected: 0..65535)", "server", "--admin-port", "-1");
+    assertBad("admin-port: -5 (expected: 0..65535)", "server", "--admin-port", "-5");
+  }
+
   private static void assertBad(String message, String... args) {
     StringWriter err = new StringWriter();
     CommandLine cl = Main.newCommandLine();
