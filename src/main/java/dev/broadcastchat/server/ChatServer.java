@@ -18,6 +18,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -304,12 +305,27 @@ public final class ChatServer implements AutoCloseable {
 
   /** {@code ws://host:port/} for the bound address, {@code wss://} with TLS. */
   public String url() {
-    return (config.tls() ? "wss://" : "ws://") + SessionHandler.formatAddress(address()) + "/";
+    return (config.tls() ? "wss://" : "ws://") + authority() + "/";
   }
 
   /** {@code http://host:port/} (or https) for plain HTTP requests to the main port. */
   public String httpUrl() {
-    return (config.tls() ? "https://" : "http://") + SessionHandler.formatAddress(address()) + "/";
+    return (config.tls() ? "https://" : "http://") + authority() + "/";
+  }
+
+  /**
+   * {@code host:port} of the bound address as an operator writes it: {@code 127.0.0.1:8080}, {@code
+   * 0.0.0.0:8080}, {@code [::]:8080}, {@code [::1]:8080} (IPv6 in its compressed form).
+   */
+  private String authority() {
+    InetSocketAddress bound = address();
+    if (bound.getAddress().isAnyLocalAddress()) {
+      // A socket bound to 0.0.0.0 is the dual-stack wildcard, which the JDK reports as ::.
+      return (NetUtil.isValidIpV4Address(config.host()) ? "0.0.0.0" : "[::]")
+          + ":"
+          + bound.getPort();
+    }
+    return NetUtil.toSocketAddressString(bound);
   }
 
   /** The admin listener's address, or null when there is none. */

@@ -139,6 +139,7 @@ class TransportIT {
     assumeTrue(hasIpv6Loopback(), "no IPv6 loopback here");
     try (ChatServer server = start(transport, ServerConfig.defaults("::1", 0))) {
       assertThat(server.address().getAddress()).isEqualTo(InetAddress.getByName("::1"));
+      assertThat(server.url()).isEqualTo("ws://[::1]:" + server.port() + "/");
       assertThat(listening(TCP6, IPV6_LOOPBACK, server.port())).isTrue();
       try (TestClient client = TestClient.connect(URI.create(server.url()))) {
         assertThat(client.nextMessage()).isEqualTo(WELCOME);
@@ -156,12 +157,24 @@ class TransportIT {
     // 0.0.0.0 has always been bound as the dual-stack wildcard, as the JDK and Netty do.
     assumeTrue(hasIpv6Loopback(), "no IPv6 loopback here");
     try (ChatServer server = start(transport, ServerConfig.defaults("0.0.0.0", 0))) {
+      assertThat(server.url()).isEqualTo("ws://0.0.0.0:" + server.port() + "/");
       for (String host : List.of("127.0.0.1", "[::1]")) {
         try (TestClient client =
             TestClient.connect(URI.create("ws://" + host + ":" + server.port() + "/"))) {
           assertThat(client.nextMessage()).as("welcome over %s", host).isEqualTo(WELCOME);
         }
       }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @Timeout(30)
+  void theIpv6WildcardIsPrintedAsItIsWritten(Transport transport) throws Exception {
+    assumeTrue(hasIpv6Loopback(), "no IPv6 loopback here");
+    try (ChatServer server = start(transport, ServerConfig.defaults("::", 0))) {
+      assertThat(server.url()).isEqualTo("ws://[::]:" + server.port() + "/");
+      assertThat(server.httpUrl()).isEqualTo("http://[::]:" + server.port() + "/");
     }
   }
 
