@@ -256,8 +256,9 @@ final class ServerCommand implements Callable<Integer> {
       names = "--admin-port",
       defaultValue = "${env:CHAT_ADMIN_PORT}",
       description =
-          "Serve /metrics, /healthz and /readyz on this port of --host instead; /metrics on the"
-              + " main port is then 404 (default: none; env CHAT_ADMIN_PORT).")
+          "Serve /metrics, /healthz and /readyz on this port of --host too; /metrics on the"
+              + " main port is then 404, /healthz and /readyz stay there"
+              + " (default: none; env CHAT_ADMIN_PORT).")
   Integer adminPort;
 
   @Option(

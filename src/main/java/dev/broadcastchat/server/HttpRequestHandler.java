@@ -189,6 +189,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     response.headers().set("X-Content-Type-Options", "nosniff");
+    // RFC 9110 asks each of these statuses to say what would have been accepted.
+    if (HttpResponseStatus.METHOD_NOT_ALLOWED.equals(status)) {
+      response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+    } else if (HttpResponseStatus.UNAUTHORIZED.equals(status)) {
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+    }
     HttpUtil.setContentLength(response, bytes.length);
     write(ctx, response, keepAlive);
   }

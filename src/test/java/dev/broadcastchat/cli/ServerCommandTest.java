@@ -39,6 +39,17 @@ class ServerCommandTest {
         .contains("--tls-cert", "CHAT_TLS_CERT", "--tls-key", "--drain-delay", "default: 0s")
         .contains("--ping-interval", "default: 30s", "--ping-timeout", "--handshake-timeout")
         .contains("--trusted-proxies", "--admin-port", "CHAT_ADMIN_PORT", "docs/OPERATIONS.md");
+    // The admin port serves health as well, not instead: a load balancer may only check the main.
+    String adminPort =
+        String.join(
+            " ",
+            Main.newCommandLine()
+                .getSubcommands()
+                .get("server")
+                .getCommandSpec()
+                .findOption("--admin-port")
+                .description());
+    assertThat(adminPort).contains("/healthz and /readyz stay there").doesNotContain("instead");
   }
 
   @Test

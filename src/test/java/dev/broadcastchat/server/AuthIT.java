@@ -58,6 +58,7 @@ class AuthIT {
           RawHttp.Response response = upgrade("/");
           assertThat(response.status()).isEqualTo(401);
           assertThat(response.body()).isEqualTo("no token\n");
+          assertThat(response.head()).containsIgnoringCase("\r\nWWW-Authenticate: Bearer\r\n");
         });
     assertThat(chat.server().refusals().get(Refusals.Reason.UNAUTHORIZED)).isPositive();
   }

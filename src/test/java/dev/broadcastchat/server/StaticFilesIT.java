@@ -169,6 +169,7 @@ class StaticFilesIT {
             request("/").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(header(post, "allow")).isEqualTo("GET, HEAD");
   }
 
   @Test
