@@ -176,10 +176,13 @@ final class UpgradeGuard extends SimpleChannelInboundHandler<FullHttpRequest> {
     return why;
   }
 
-  /** The token from {@code ?token=}, else {@code Authorization: Bearer}, else the cookie. */
+  /**
+   * The token from {@code ?token=}, else {@code Authorization: Bearer}, else the cookie; an empty
+   * one (a page's {@code ?token=} left blank) counts as none.
+   */
   static String token(FullHttpRequest request, QueryStringDecoder uri) {
     String fromQuery = RequestUri.param(uri, "token");
-    if (fromQuery != null) {
+    if (fromQuery != null && !fromQuery.isEmpty()) {
       return fromQuery;
     }
     String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);

@@ -164,6 +164,8 @@ class AuthIT {
           assertThat(upgrade("/", "Authorization: Bearer " + token).status()).isEqualTo(101);
           assertThat(upgrade("/", "Cookie: theme=dark; chat_token=" + token).status())
               .isEqualTo(101);
+          // A blank ?token= (a form left empty) does not hide the cookie.
+          assertThat(upgrade("/?token=", "Cookie: chat_token=" + token).status()).isEqualTo(101);
           assertThat(upgrade("/", "Authorization: Bearer nope").status()).isEqualTo(401);
         });
   }
