@@ -98,7 +98,8 @@ final class ClientCommand implements Callable<Integer> {
           || uri.getPort() == 0
           || uri.getPort() > 65535
           || uri.getRawFragment() != null) {
-        throw new UsageException("url: " + url + " (expected: ws://HOST:PORT/ or wss://...)");
+        throw new UsageException(
+            "url: " + withoutToken(url) + " (expected: ws://HOST:PORT/ or wss://...)");
       }
       if (uri.getRawPath() == null || uri.getRawPath().isEmpty()) {
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
@@ -106,7 +107,15 @@ final class ClientCommand implements Callable<Integer> {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new UsageException("url: " + url + " (expected: ws://HOST:PORT/ or wss://...)");
+      throw new UsageException(
+          "url: " + withoutToken(url) + " (expected: ws://HOST:PORT/ or wss://...)");
     }
+  }
+
+  /**
+   * {@code url} with a {@code token} parameter's value shown as {@code ***}: it is a credential.
+   */
+  static String withoutToken(String url) {
+    return url.replaceAll("([?&][Tt][Oo][Kk][Ee][Nn]=)[^&#]*", "$1***");
   }
 }

@@ -1,5 +1,6 @@
 package dev.broadcastchat.client;
 
+import dev.broadcastchat.protocol.SafeText;
 import dev.broadcastchat.protocol.WireProtocol;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -128,8 +128,15 @@ final class JsonSession implements Session, ServerEvent.Handler {
    */
   private final Deque<Object> resends = new ArrayDeque<>();
 
-  /** Says the server refused as over its rate, by number: sent again first, in order. */
-  private final TreeMap<Long, ClientRequest.Say> retries = new TreeMap<>();
+  /**
+   * A say ({@link ClientRequest.Say}) or command ({@link Command}) the server refused as over its
+   * rate, to send again before anything else; null when there is none. Only the last frame sent is
+   * sent again: one with frames after it would land behind them, perhaps in another room.
+   */
+  private Object retry;
+
+  /** The last say or command sent on this link (pings aside). */
+  private Object lastSent;
 
   /** What the server said this connection may send; null until a welcome says it. */
   private ServerEvent.Limits limits;
@@ -260,6 +267,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     pingsSent = 0;
     pongsSeen = 0;
     finalPing = 0;
+    lastSent = null;
     for (Command command : commands) {
       command.pong = Long.MAX_VALUE; // not sent on this link yet: no pong of its sees it through
     }
@@ -362,6 +370,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
   public void on(ServerEvent.Presence presence) {
     console.show(format.presence(presence));
     if (!presence.joined()
+        && !inputEnded
         && nickToTakeBack != null
         && presence.nicks().stream().anyMatch(nickToTakeBack::equalsIgnoreCase)) {
       held.add(new TypedLine.Nick(nickToTakeBack));
@@ -400,13 +409,19 @@ final class JsonSession implements Session, ServerEvent.Handler {
   @Override
   public void on(ServerEvent.Error error) {
     ClientRequest.Say say = error.ref() == null ? null : outbox.unacked(error.ref());
-    if (say != null && RATE_LIMITED.equals(error.code())) {
-      // Sent faster than the server takes them after all: sent again, in order, once it does.
-      retries.put(outbox.number(say.ref()), say);
-      tokens = 0;
-      tokensAtNanos = System.nanoTime();
-      pump();
-      return;
+    if (RATE_LIMITED.equals(error.code())) {
+      // A say names itself; a command does not, but it is the oldest not seen through, since the
+      // server answers in order and a ping is never refused as too fast.
+      Object refusedOne = say != null ? say : commands.peekFirst();
+      if (refusedOne != null && refusedOne == lastSent) {
+        // Sent faster than the server takes them after all: sent again once it does.
+        retry = refusedOne;
+        lastSent = null;
+        tokens = 0;
+        tokensAtNanos = System.nanoTime();
+        pump();
+        return;
+      }
     }
     console.error(format.error(error));
     if (say != null) {
@@ -453,7 +468,8 @@ final class JsonSession implements Session, ServerEvent.Handler {
   private boolean tooLong(String text) {
     return limits != null
         && limits.bytes() > 0
-        && text.getBytes(StandardCharsets.UTF_8).length > limits.bytes();
+        // As the server measures it: after the characters it removes.
+        && SafeText.clean(text).getBytes(StandardCharsets.UTF_8).length > limits.bytes();
   }
 
   /**
@@ -466,7 +482,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
     if (link == null || !live || closing) {
       return;
     }
-    while (!retries.isEmpty() || !resends.isEmpty() || !held.isEmpty()) {
+    while (retry != null || !resends.isEmpty() || !held.isEmpty()) {
       if (!takeToken()) {
         if (nextSend == null) {
           long wait = (long) Math.ceil((1 - tokens) / rateAllowed() * 1e9);
@@ -481,10 +497,9 @@ final class JsonSession implements Session, ServerEvent.Handler {
         }
         return;
       }
-      if (!retries.isEmpty()) {
-        sendSay(retries.pollFirstEntry().getValue());
-      } else if (!resends.isEmpty()) {
-        Object next = resends.pollFirst();
+      if (retry != null || !resends.isEmpty()) {
+        Object next = retry != null ? retry : resends.pollFirst();
+        retry = null;
         if (next instanceof Command command) {
           send(command);
         } else {
@@ -527,6 +542,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
 
   private void sendSay(ClientRequest.Say say) {
     link.send(codec.encode(say));
+    lastSent = say;
     progressNanos = System.nanoTime();
   }
 
@@ -554,6 +570,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
   /** Sends {@code command} on the link, with the ping whose pong will see it through. */
   private void send(Command command) {
     link.send(codec.encode(command.request));
+    lastSent = command;
     command.pong = ping();
   }
 
@@ -569,7 +586,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
    */
   private void resend() {
     resends.clear();
-    retries.clear();
+    retry = null;
     Deque<Command> pending = new ArrayDeque<>(commands);
     for (ClientRequest.Say say : outbox.unacked()) {
       long number = outbox.number(say.ref());
@@ -599,6 +616,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
       return;
     }
     inputEnded = true;
+    progressNanos = System.nanoTime();
     loop.schedule(this::drainTimedOut, timing.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
     drainIfSettled();
   }
@@ -609,7 +627,7 @@ final class JsonSession implements Session, ServerEvent.Handler {
         || closing
         || !held.isEmpty()
         || !resends.isEmpty()
-        || !retries.isEmpty()
+        || retry != null
         || !outbox.settled()) {
       return;
     }

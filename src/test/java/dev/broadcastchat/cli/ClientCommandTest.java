@@ -87,6 +87,13 @@ class ClientCommandTest {
         .hasMessageStartingWith("room: 'bad room' (bad room:");
   }
 
+  @Test
+  void aBadUrlIsNamedWithoutItsToken() {
+    assertThatThrownBy(() -> ClientCommand.parseUrl("http://h:1/?room=r&token=eyJ.secret"))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("url: http://h:1/?room=r&token=*** (expected:");
+  }
+
   private static ClientCommand parse(String... args) {
     ClientCommand command = new ClientCommand();
     new CommandLine(command).parseArgs(args);

@@ -533,6 +533,43 @@ class JsonSessionTest {
     assertThat(console.errors).isEmpty();
   }
 
+  private static String rateLimited(String ref) {
+    return "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"slow down\""
+        + (ref == null ? "" : ",\"ref\":\"" + ref + "\"")
+        + "}";
+  }
+
+  @Test
+  void aSayRefusedAsOverTheRateWithFramesSentAfterItIsReportedNotSentBehindThem() throws Exception {
+    session();
+    FakeLink link = liveLinkWithLimits("{\"rate\":50,\"burst\":40,\"bytes\":4096}");
+    session.onLine("first");
+    ClientRequest.Say first = nextSay(link);
+    session.onLine("second");
+    ClientRequest.Say second = nextSay(link);
+    link.deliver(rateLimited(first.ref()));
+    session.onInputEnd();
+    link.deliver(ack(second.ref(), "m2"));
+    link.deliver(message("m2", "alice", "second", false));
+    answerFinalPing(link);
+    assertThat(exitCode()).isEqualTo(1);
+    assertThat(console.errors).containsExactly("! slow down", "1 message was refused, see above");
+  }
+
+  @Test
+  void aCommandRefusedAsOverTheRateIsSentAgain() throws Exception {
+    session();
+    FakeLink link = liveLinkWithLimits("{\"rate\":50,\"burst\":40,\"bytes\":4096}");
+    session.onLine("/join dev");
+    assertThat(link.nextSent()).isEqualTo("{\"type\":\"join\",\"room\":\"dev\"}");
+    assertThat(link.nextSent()).isEqualTo(PING);
+    link.deliver(rateLimited(null));
+    link.deliver(PONG);
+    assertThat(link.nextSent()).isEqualTo("{\"type\":\"join\",\"room\":\"dev\"}");
+    assertThat(link.nextSent()).isEqualTo(PING);
+    assertThat(console.errors).isEmpty();
+  }
+
   @Test
   void aLineLongerThanTheWelcomeAllowsIsRefusedHereAndTheSessionGoesOn() throws Exception {
     session();
