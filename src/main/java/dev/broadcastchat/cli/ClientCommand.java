@@ -1,6 +1,7 @@
 package dev.broadcastchat.cli;
 
 import dev.broadcastchat.client.ChatClient;
+import dev.broadcastchat.client.ChatUrl;
 import dev.broadcastchat.client.ClientConfig;
 import dev.broadcastchat.client.Console;
 import java.net.URI;
@@ -99,7 +100,7 @@ final class ClientCommand implements Callable<Integer> {
           || uri.getPort() > 65535
           || uri.getRawFragment() != null) {
         throw new UsageException(
-            "url: " + withoutToken(url) + " (expected: ws://HOST:PORT/ or wss://...)");
+            "url: " + ChatUrl.shown(url) + " (expected: ws://HOST:PORT/ or wss://...)");
       }
       if (uri.getRawPath() == null || uri.getRawPath().isEmpty()) {
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
@@ -108,14 +109,7 @@ final class ClientCommand implements Callable<Integer> {
       return uri;
     } catch (URISyntaxException e) {
       throw new UsageException(
-          "url: " + withoutToken(url) + " (expected: ws://HOST:PORT/ or wss://...)");
+          "url: " + ChatUrl.shown(url) + " (expected: ws://HOST:PORT/ or wss://...)");
     }
-  }
-
-  /**
-   * {@code url} with a {@code token} parameter's value shown as {@code ***}: it is a credential.
-   */
-  static String withoutToken(String url) {
-    return url.replaceAll("([?&][Tt][Oo][Kk][Ee][Nn]=)[^&#]*", "$1***");
   }
 }

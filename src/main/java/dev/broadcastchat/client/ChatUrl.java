@@ -12,7 +12,7 @@ import java.util.Map;
  * Builds connection URLs: sets query parameters ({@code nick}, {@code room}, {@code since}) on a
  * server URL, keeping the parameters it already has.
  */
-final class ChatUrl {
+public final class ChatUrl {
   private ChatUrl() {}
 
   /**
@@ -51,27 +51,24 @@ final class ChatUrl {
    * on stderr end up in logs and scrollback, so it is shown as {@code ***}.
    */
   static String shown(URI url) {
-    String query = url.getRawQuery();
-    if (query == null || query.isEmpty()) {
-      return url.toString();
+    return shown(url.toString());
+  }
+
+  /** The same for a URL as it was typed, which need not parse. */
+  public static String shown(String url) {
+    int query = url.indexOf('?');
+    if (query < 0) {
+      return url;
     }
+    int fragment = url.indexOf('#', query);
+    int end = fragment < 0 ? url.length() : fragment;
     List<String> parts = new ArrayList<>();
-    boolean hidden = false;
-    for (String part : query.split("&", -1)) {
+    for (String part : url.substring(query + 1, end).split("&", -1)) {
       int eq = part.indexOf('=');
-      if (decode(eq < 0 ? part : part.substring(0, eq)).equals("token")) {
-        parts.add(part.substring(0, eq < 0 ? part.length() : eq) + "=***");
-        hidden = true;
-      } else {
-        parts.add(part);
-      }
+      String name = eq < 0 ? part : part.substring(0, eq);
+      parts.add(decode(name).equals("token") ? name + "=***" : part);
     }
-    if (!hidden) {
-      return url.toString();
-    }
-    String whole = url.toString();
-    String fragment = url.getRawFragment() == null ? "" : "#" + url.getRawFragment();
-    return whole.substring(0, whole.indexOf('?') + 1) + String.join("&", parts) + fragment;
+    return url.substring(0, query + 1) + String.join("&", parts) + url.substring(end);
   }
 
   private static boolean replaced(String part, Map<String, String> params) {
