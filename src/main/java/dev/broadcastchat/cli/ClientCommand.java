@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
       "Chat from the terminal: each line typed is sent, each message received is shown.",
       "Commands: /nick NAME, /join ROOM, /who, /me ACTION, /help, /quit; //text sends /text.",
       "With stdin not a terminal it reads lines and prints plainly; at the end of input it waits",
-      "until the server has confirmed what was sent, closes normally and exits 0."
+      "until the server has confirmed what was sent, closes normally and exits 0 (1 if a",
+      "message was refused or stayed unconfirmed). It sends no faster than the server allows."
     },
     footer = {
       "",
